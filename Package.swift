@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Ballast",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ballast", targets: ["ballast"]),
+        .library(name: "BallastCore", targets: ["BallastCore"]),
+        .library(name: "BallastHTTP", targets: ["BallastHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // libcurl as the system provides it; the shims below give Swift typed entry points.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        .target(
+            name: "BallastCore",
+            dependencies: [
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "BallastHTTP", dependencies: ["CCurl", "CCurlShims"]),
+        .executableTarget(
+            name: "ballast",
+            dependencies: [
+                "BallastCore",
+                "BallastHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // A real HTTP server on 127.0.0.1 for the tests, with endpoints that misbehave on purpose.
+        .target(
+            name: "BallastTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/Support"
+        ),
+        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore"]),
+        .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastTestSupport"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["ballast"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

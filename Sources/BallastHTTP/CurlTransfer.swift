@@ -1,0 +1,194 @@
+import CCurl
+import CCurlShims
+import Foundation
+import Synchronization
+
+/// One request's easy handle and everything libcurl writes into while it runs.
+///
+/// Created by the caller's task, then owned by the engine thread from submission until
+/// `finish`; the only field touched from elsewhere is `cancelRequested`, behind its mutex.
+final class CurlTransfer: @unchecked Sendable {
+    let request: HTTPRequest
+    let easy: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    let cancelRequested = Mutex(false)
+
+    fileprivate var body = Data()
+    fileprivate var headers: [HTTPHeader] = []
+    fileprivate var exceededLimit = false
+    /// A hostile server may send headers without end; past this many they are ignored.
+    private static let maxHeaders = 256
+
+    init(request: HTTPRequest) throws(HTTPError) {
+        self.request = request
+        guard Self.schemeAllowed(request) else {
+            throw HTTPError(kind: .protocolRefused, method: request.method, url: request.redactedURL)
+        }
+        guard let easy = curl_easy_init() else {
+            throw HTTPError(kind: .transport(code: -1, message: "curl_easy_init failed"),
+                            method: request.method, url: request.redactedURL)
+        }
+        self.easy = easy
+        configure()
+    }
+
+    /// The same rule libcurl enforces, checked first so a refused scheme never reaches it.
+    private static func schemeAllowed(_ request: HTTPRequest) -> Bool {
+        let lower = request.url.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return true }
+        return request.allowsFileScheme && lower.hasPrefix("file://")
+    }
+
+    func attach(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {
+        self.continuation = continuation
+    }
+
+    private func configure() {
+        let r = request
+        _ = ballast_easy_set_string(easy, CURLOPT_URL, r.url)
+        _ = ballast_easy_set_string(easy, CURLOPT_PROTOCOLS_STR, r.allowsFileScheme ? "http,https,file" : "http,https")
+        // A redirect never leads to a local file, whatever the request allows.
+        _ = ballast_easy_set_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        _ = ballast_easy_set_long(easy, CURLOPT_FOLLOWLOCATION, r.maxRedirects > 0 ? 1 : 0)
+        _ = ballast_easy_set_long(easy, CURLOPT_MAXREDIRS, r.maxRedirects)
+        _ = ballast_easy_set_long(easy, CURLOPT_NOSIGNAL, 1)
+        _ = ballast_easy_set_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
+        _ = ballast_easy_set_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        _ = ballast_easy_set_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(r.timeout))
+        _ = ballast_easy_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(r.connectTimeout))
+        // Refuses an announced oversize body early; the write callback catches chunked ones.
+        _ = ballast_easy_set_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(r.maxBodyBytes))
+        _ = ballast_easy_set_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+        _ = ballast_easy_set_string(easy, CURLOPT_USERAGENT, "ballast/1")
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        _ = ballast_easy_set_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWrite)
+        _ = ballast_easy_set_pointer(easy, CURLOPT_WRITEDATA, context)
+        _ = ballast_easy_set_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeader)
+        _ = ballast_easy_set_pointer(easy, CURLOPT_HEADERDATA, context)
+
+        for header in r.headers {
+            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+        }
+        if let headerList { _ = ballast_easy_set_slist(easy, CURLOPT_HTTPHEADER, headerList) }
+
+        switch r.method {
+        case .get:
+            _ = ballast_easy_set_long(easy, CURLOPT_HTTPGET, 1)
+        case .post:
+            let body = r.body ?? Data()
+            _ = ballast_easy_set_long(easy, CURLOPT_POST, 1)
+            _ = ballast_easy_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            body.withUnsafeBytes { raw in
+                // COPYPOSTFIELDS copies, so the body need not outlive this call.
+                let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                _ = ballast_easy_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+            }
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// Resumes the caller exactly once and frees the handle; called on the engine thread.
+    func finish(_ code: CURLcode) {
+        let result: Result<HTTPResponse, any Error>
+        if let kind = failureKind(code) {
+            result = .failure(HTTPError(kind: kind, method: request.method, url: request.redactedURL))
+        } else {
+            var status = 0
+            _ = ballast_easy_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            if status == 0 { status = 200 }  // file:// has no status line
+            if (200...299).contains(status) {
+                result = .success(HTTPResponse(status: status, headers: headers, body: body))
+            } else {
+                let kind = HTTPError.Kind.status(
+                    code: status, bodyPrefix: Self.prefix(of: body),
+                    retryAfterSeconds: headerValue("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+                result = .failure(HTTPError(kind: kind, method: request.method, url: request.redactedURL))
+            }
+        }
+        release()
+        continuation?.resume(with: result)
+        continuation = nil
+    }
+
+    /// Fails the caller without libcurl having run the transfer (cancelled, or shut down).
+    func fail(_ kind: HTTPError.Kind) {
+        release()
+        continuation?.resume(throwing: HTTPError(kind: kind, method: request.method, url: request.redactedURL))
+        continuation = nil
+    }
+
+    private func release() {
+        curl_easy_cleanup(easy)
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = nil
+    }
+
+    private func headerValue(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    private func failureKind(_ code: CURLcode) -> HTTPError.Kind? {
+        switch code {
+        case CURLE_OK: return nil
+        case CURLE_OPERATION_TIMEDOUT: return .timeout
+        case CURLE_FILESIZE_EXCEEDED: return .bodyTooLarge(limit: request.maxBodyBytes)
+        case CURLE_WRITE_ERROR where exceededLimit: return .bodyTooLarge(limit: request.maxBodyBytes)
+        case CURLE_UNSUPPORTED_PROTOCOL: return .protocolRefused
+        case CURLE_TOO_MANY_REDIRECTS: return .tooManyRedirects
+        case CURLE_PARTIAL_FILE: return .truncatedBody
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
+             CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR,
+             CURLE_PEER_FAILED_VERIFICATION, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            return .connectionFailed(String(cString: curl_easy_strerror(code)))
+        default:
+            return .transport(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+        }
+    }
+
+    /// The start of an error body, for the message: printable, short, never the whole thing.
+    private static func prefix(of body: Data) -> String {
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 }.filter { !$0.isASCII || $0.asciiValue! >= 0x20 })
+    }
+
+    fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if body.count + bytes.count > request.maxBodyBytes {
+            exceededLimit = true
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    fileprivate func receiveHeader(_ line: String) {
+        if line.hasPrefix("HTTP/") {
+            headers.removeAll()  // a new response (after a redirect or a 100) starts afresh
+            return
+        }
+        guard headers.count < Self.maxHeaders, let colon = line.firstIndex(of: ":") else { return }
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        headers.append(HTTPHeader(name, value))
+    }
+}
+
+private let curlWrite: ballast_data_callback = { data, size, count, context in
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+    let length = size * count
+    let accepted = transfer.receive(UnsafeRawBufferPointer(start: data, count: length))
+    return accepted ? length : ballast_write_error()
+}
+
+private let curlHeader: ballast_data_callback = { data, size, count, context in
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+    let length = size * count
+    let buffer = UnsafeRawBufferPointer(start: data, count: length)
+    transfer.receiveHeader(String(decoding: buffer, as: UTF8.self))
+    return length
+}

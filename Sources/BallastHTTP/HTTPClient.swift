@@ -1,0 +1,55 @@
+import Foundation
+
+/// An HTTP client on libcurl: one multi handle on its own thread, many transfers in
+/// flight at once over reused connections, each bounded in time and size.
+///
+/// Non-2xx answers are thrown as `HTTPError` with `.status`; cancelling the calling task
+/// removes its transfer from libcurl.
+public final class HTTPClient: Sendable {
+    public struct Configuration: Sendable {
+        /// Connections open at once to one host; more transfers wait their turn.
+        public var maxConnectionsPerHost: Int
+        public var maxTotalConnections: Int
+
+        public init(maxConnectionsPerHost: Int = 32, maxTotalConnections: Int = 256) {
+            self.maxConnectionsPerHost = maxConnectionsPerHost
+            self.maxTotalConnections = maxTotalConnections
+        }
+    }
+
+    private let engine: CurlEngine
+
+    public init(configuration: Configuration = Configuration()) {
+        engine = CurlEngine(
+            maxConnectionsPerHost: configuration.maxConnectionsPerHost,
+            maxTotalConnections: configuration.maxTotalConnections)
+    }
+
+    deinit {
+        engine.stop()
+    }
+
+    /// Performs the request; returns a 2xx response or throws `HTTPError`.
+    public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        let transfer = try CurlTransfer(request: request)
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    transfer.attach(continuation)
+                    engine.submit(transfer)
+                }
+            } onCancel: {
+                engine.cancel(transfer)
+            }
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(kind: .transport(code: -1, message: "\(error)"), method: request.method, url: request.redactedURL)
+        }
+    }
+
+    /// Shorthand for a GET with headers.
+    public func get(_ url: String, headers: [HTTPHeader] = []) async throws(HTTPError) -> HTTPResponse {
+        try await send(HTTPRequest(url: url, headers: headers))
+    }
+}

@@ -1,0 +1,4 @@
+#ifndef BALLAST_CCURL_H
+#define BALLAST_CCURL_H
+#include <curl/curl.h>
+#endif

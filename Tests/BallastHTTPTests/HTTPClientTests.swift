@@ -1,0 +1,222 @@
+import BallastHTTP
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// Every test here talks to a real server on 127.0.0.1 over real sockets.
+@Suite struct HTTPClientTests {
+    /// Starts a server with the standard endpoints, runs the body, and shuts the server down.
+    func withServer(_ body: (TestServer, HTTPClient) async throws -> Void) async throws {
+        let server = try await TestServer { request in
+            switch request.path {
+            case "/ok": .text("hello ballast")
+            case "/missing": .text("no such thing", status: 404)
+            case "/broken": .text("internal trouble\nline two", status: 500)
+            case "/limited": .text("slow down", status: 429, headers: [("Retry-After", "7")])
+            case "/never": .never
+            case "/endless": .streamForever
+            case "/to-file": .redirect(to: "file:///etc/hostname")
+            case "/loop": .redirect(to: "/loop")
+            case "/echo": .respond(status: 200, headers: [("X-Method", request.method)], body: request.body)
+            case "/headers": .text(request.header("X-Api-Key") ?? "none")
+            case "/slow": .delayed(milliseconds: 50, .text("late"))
+            default: .text("unknown", status: 404)
+            }
+        }
+        let client = HTTPClient()
+        do {
+            try await body(server, client)
+        } catch {
+            try await server.shutdown()
+            throw error
+        }
+        try await server.shutdown()
+    }
+
+    func expectHTTPError(_ kind: (HTTPError.Kind) -> Bool, _ operation: () async throws -> HTTPResponse,
+                         sourceLocation: SourceLocation = #_sourceLocation) async -> HTTPError? {
+        do {
+            let response = try await operation()
+            Issue.record("expected an error, got HTTP \(response.status)", sourceLocation: sourceLocation)
+            return nil
+        } catch let error as HTTPError {
+            #expect(kind(error.kind), "unexpected \(error)", sourceLocation: sourceLocation)
+            return error
+        } catch {
+            Issue.record("expected HTTPError, got \(error)", sourceLocation: sourceLocation)
+            return nil
+        }
+    }
+
+    @Test func okReturnsBodyAndHeaders() async throws {
+        try await withServer { server, client in
+            let response = try await client.get(server.baseURL + "/ok")
+            #expect(response.status == 200)
+            #expect(String(decoding: response.body, as: UTF8.self) == "hello ballast")
+            #expect(response.header("content-length") == "13")
+        }
+    }
+
+    @Test func notFoundAndServerErrorAreTypedWithBodyPrefix() async throws {
+        try await withServer { server, client in
+            let missing = await expectHTTPError({ if case .status(404, _, _) = $0 { true } else { false } }) {
+                try await client.get(server.baseURL + "/missing")
+            }
+            #expect(missing?.description == "GET \(server.baseURL)/missing: HTTP 404: no such thing")
+            let broken = await expectHTTPError({ if case .status(500, "internal trouble line two", _) = $0 { true } else { false } }) {
+                try await client.get(server.baseURL + "/broken")
+            }
+            #expect(broken?.isRetryable == true)
+            #expect(missing?.isRetryable == false)
+        }
+    }
+
+    @Test func tooManyRequestsCarriesRetryAfter() async throws {
+        try await withServer { server, client in
+            _ = await expectHTTPError({ $0 == .status(code: 429, bodyPrefix: "slow down", retryAfterSeconds: 7) }) {
+                try await client.get(server.baseURL + "/limited")
+            }
+        }
+    }
+
+    @Test func endpointThatNeverAnswersTimesOut() async throws {
+        try await withServer { server, client in
+            let started = ContinuousClock.now
+            _ = await expectHTTPError({ $0 == .timeout }) {
+                try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .milliseconds(300)))
+            }
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test func endlessChunkedBodyHitsTheSizeCap() async throws {
+        try await withServer { server, client in
+            _ = await expectHTTPError({ $0 == .bodyTooLarge(limit: 1 << 20) }) {
+                try await client.send(HTTPRequest(url: server.baseURL + "/endless", timeout: .seconds(20), maxBodyBytes: 1 << 20))
+            }
+        }
+    }
+
+    @Test func redirectToFileIsRefusedEvenWhenFilesAreAllowed() async throws {
+        try await withServer { server, client in
+            for allowsFile in [false, true] {
+                _ = await expectHTTPError({ $0 == .protocolRefused }) {
+                    try await client.send(HTTPRequest(url: server.baseURL + "/to-file", allowsFileScheme: allowsFile))
+                }
+            }
+        }
+    }
+
+    @Test func redirectLoopStops() async throws {
+        try await withServer { server, client in
+            _ = await expectHTTPError({ $0 == .tooManyRedirects }) {
+                try await client.get(server.baseURL + "/loop")
+            }
+        }
+    }
+
+    @Test func fileURLIsReadOnlyWhenAllowed() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-\(UUID().uuidString).json")
+        try Data("{\"local\": true}".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let client = HTTPClient()
+        let allowed = try await client.send(HTTPRequest(url: file.absoluteString, allowsFileScheme: true))
+        #expect(String(decoding: allowed.body, as: UTF8.self) == "{\"local\": true}")
+        _ = await expectHTTPError({ $0 == .protocolRefused }) {
+            try await client.send(HTTPRequest(url: file.absoluteString))
+        }
+        _ = await expectHTTPError({ if case .transport = $0 { true } else { false } }) {
+            try await client.send(HTTPRequest(url: file.absoluteString + ".absent", allowsFileScheme: true))
+        }
+    }
+
+    @Test func otherSchemesAreRefused() async throws {
+        let client = HTTPClient()
+        for url in ["ftp://127.0.0.1/x", "gopher://127.0.0.1/", "dict://127.0.0.1/"] {
+            _ = await expectHTTPError({ $0 == .protocolRefused }) { try await client.get(url) }
+        }
+    }
+
+    @Test func postSendsJSONBodyAndHeaders() async throws {
+        try await withServer { server, client in
+            let body = Data(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}"#.utf8)
+            let response = try await client.send(.postJSON(url: server.baseURL + "/echo", body: body))
+            #expect(response.body == body)
+            #expect(response.header("X-Method") == "POST")
+            let withKey = try await client.get(server.baseURL + "/headers", headers: [HTTPHeader("X-Api-Key", "k-123")])
+            #expect(String(decoding: withKey.body, as: UTF8.self) == "k-123")
+            #expect(server.requests.first { $0.path == "/echo" }?.header("Content-Type") == "application/json")
+        }
+    }
+
+    @Test func fiveHundredConcurrentRequestsOnOneClient() async throws {
+        try await withServer { server, client in
+            let bodies = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<500 {
+                    group.addTask { try await client.get(server.baseURL + "/slow").body.count }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(bodies.count == 500)
+            #expect(bodies.allSatisfy { $0 == 4 })
+            #expect(server.hitCount("/slow") == 500)
+        }
+    }
+
+    @Test func cancellingTheTaskRemovesTheTransfer() async throws {
+        try await withServer { server, client in
+            let started = ContinuousClock.now
+            let task = Task {
+                try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(30)))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            task.cancel()
+            let result = await task.result
+            guard case .failure(let error as HTTPError) = result else {
+                Issue.record("expected cancellation, got \(result)")
+                return
+            }
+            #expect(error.kind == .cancelled)
+            #expect(ContinuousClock.now - started < .seconds(5))
+            // The client stays usable after a cancellation.
+            #expect(try await client.get(server.baseURL + "/ok").status == 200)
+        }
+    }
+
+    @Test func alreadyCancelledTaskNeverSends() async throws {
+        try await withServer { server, client in
+            let task = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await client.get(server.baseURL + "/never")
+            }
+            let result = await task.result
+            guard case .failure(let error as HTTPError) = result else {
+                Issue.record("expected cancellation, got \(result)")
+                return
+            }
+            #expect(error.kind == .cancelled)
+        }
+    }
+
+    @Test func refusedConnectionIsAConnectionFailure() async throws {
+        // Bind, learn the port, close: nothing listens there now.
+        let server = try await TestServer { _ in .text("") }
+        let url = server.baseURL + "/gone"
+        try await server.shutdown()
+        _ = await expectHTTPError({ if case .connectionFailed = $0 { true } else { false } }) {
+            try await HTTPClient().get(url)
+        }
+    }
+
+    @Test func errorsNameTheURLWithoutSecrets() async throws {
+        try await withServer { server, client in
+            let url = "http://user:pw@127.0.0.1:\(server.port)/missing/KEY-42?apikey=s3cret&x=1"
+            let error = await expectHTTPError({ if case .status(404, _, _) = $0 { true } else { false } }) {
+                try await client.send(HTTPRequest(url: url, secrets: ["KEY-42"]))
+            }
+            let text = error?.description ?? ""
+            #expect(text.hasPrefix("GET http://…@127.0.0.1:\(server.port)/missing/***?…: HTTP 404"))
+            #expect(!text.contains("s3cret") && !text.contains("pw") && !text.contains("KEY-42"))
+        }
+    }
+}

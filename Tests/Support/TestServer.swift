@@ -1,0 +1,176 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A request as the test server saw it.
+public struct TestRequest: Sendable {
+    public var method: String
+    /// Path and query, as sent.
+    public var uri: String
+    public var headers: [(String, String)]
+    public var body: Data
+
+    public var path: String { String(uri.prefix { $0 != "?" }) }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+}
+
+/// What the test server does with a request; some replies misbehave on purpose.
+public enum TestReply: Sendable {
+    case respond(status: Int, headers: [(String, String)], body: Data)
+    /// Reads the request and never answers.
+    case never
+    /// A chunked body that never ends.
+    case streamForever
+    /// Announces `declaredLength` bytes, sends `body` (shorter), then closes.
+    case truncated(declaredLength: Int, body: Data)
+    /// Closes the connection without a word.
+    case close
+    indirect case delayed(milliseconds: Int64, TestReply)
+
+    public static func text(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> TestReply {
+        .respond(status: status, headers: headers, body: Data(body.utf8))
+    }
+
+    public static func json(_ body: String, status: Int = 200) -> TestReply {
+        .respond(status: status, headers: [("Content-Type", "application/json")], body: Data(body.utf8))
+    }
+
+    public static func redirect(to location: String) -> TestReply {
+        .respond(status: 302, headers: [("Location", location)], body: Data())
+    }
+}
+
+/// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port, for tests that need the wire.
+public final class TestServer: Sendable {
+    public typealias Handler = @Sendable (TestRequest) -> TestReply
+
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    public let port: Int
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    public init(threads: Int = 1, handler: @escaping Handler) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        self.group = group
+        let recorder = RequestRecorder()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(
+                        TestServerHandler(handler: handler, recorder: recorder))
+                }
+            }
+        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress?.port ?? 0
+        self.recorder = recorder
+    }
+
+    private let recorder: RequestRecorder
+
+    /// How many requests reached `path` so far.
+    public func hitCount(_ path: String) -> Int { recorder.count(path) }
+
+    /// Requests seen so far, oldest first.
+    public var requests: [TestRequest] { recorder.all }
+
+    public func shutdown() async throws {
+        try await channel.close()
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Counts and keeps what the server received.
+final class RequestRecorder: Sendable {
+    private let state = Mutex<[TestRequest]>([])
+
+    func record(_ request: TestRequest) { state.withLock { $0.append(request) } }
+    func count(_ path: String) -> Int { state.withLock { $0.filter { $0.path == path }.count } }
+    var all: [TestRequest] { state.withLock { $0 } }
+}
+
+private final class TestServerHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let handler: TestServer.Handler
+    private let recorder: RequestRecorder
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+
+    init(handler: @escaping TestServer.Handler, recorder: RequestRecorder) {
+        self.handler = handler
+        self.recorder = recorder
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+        case .body(var part):
+            body.writeBuffer(&part)
+        case .end:
+            guard let head else { return }
+            let request = TestRequest(
+                method: head.method.rawValue, uri: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) },
+                body: Data(body.readableBytesView))
+            recorder.record(request)
+            perform(handler(request), keepAlive: head.isKeepAlive, context: context)
+        }
+    }
+
+    private func perform(_ reply: TestReply, keepAlive: Bool, context: ChannelHandlerContext) {
+        switch reply {
+        case .respond(let status, let headers, let data):
+            var fields = HTTPHeaders(headers)
+            fields.replaceOrAdd(name: "Content-Length", value: String(data.count))
+            if !keepAlive { fields.replaceOrAdd(name: "Connection", value: "close") }
+            let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: fields)
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: data)))), promise: nil)
+            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if !keepAlive {
+                done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            }
+        case .never:
+            break
+        case .close:
+            context.close(promise: nil)
+        case .truncated(let declared, let data):
+            let fields = HTTPHeaders([("Content-Length", String(declared))])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: fields))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: data)))))
+                .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        case .streamForever:
+            let fields = HTTPHeaders([("Transfer-Encoding", "chunked")])
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: fields))), promise: nil)
+            streamChunk(context: context)
+        case .delayed(let milliseconds, let inner):
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) {
+                self.perform(inner, keepAlive: keepAlive, context: context)
+            }
+        }
+    }
+
+    private func streamChunk(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 * 1024)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(chunk)))).assumeIsolated().whenSuccess {
+            self.streamChunk(context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
