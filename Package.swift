@@ -12,7 +12,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -25,10 +24,7 @@ let package = Package(
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
         .target(
             name: "BallastCore",
-            dependencies: [
-                .product(name: "BigInt", package: "BigInt"),
-                .product(name: "Yams", package: "Yams"),
-            ]
+            dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(name: "BallastHTTP", dependencies: ["CCurl", "CCurlShims"]),
         .executableTarget(

@@ -1,0 +1,178 @@
+import Foundation
+
+/// Reads the fields of one object, logging a problem for each field that is missing,
+/// of the wrong type or out of range, and (on `finish`) for each key nobody asked for.
+///
+/// Problems read `entry: prefix.key message`, so nested objects name their full key path.
+final class FieldReader {
+    let entry: String?
+    private let prefix: String
+    private let fields: [String: DocumentValue]
+    let log: ProblemLog
+    private var consumed: Set<String> = []
+
+    /// Nil when `value` is not an object; the problem is logged against `what`.
+    init?(_ value: DocumentValue, entry: String?, prefix: String = "", what: String, log: ProblemLog) {
+        guard case .object(let fields) = value else {
+            log.add(entry, "\(what) must be an object, got \(value.described)")
+            return nil
+        }
+        self.entry = entry
+        self.prefix = prefix
+        self.fields = fields
+        self.log = log
+    }
+
+    func fail(_ key: String, _ message: String) {
+        log.add(entry, "\(prefix)\(key) \(message)")
+    }
+
+    /// The raw value, marking the key as read; logs "is required" when absent and required.
+    func value(_ key: String, required: Bool = true) -> DocumentValue? {
+        consumed.insert(key)
+        guard let value = fields[key], value != .null else {
+            if required { fail(key, "is required") }
+            return nil
+        }
+        return value
+    }
+
+    /// Peeks at a string without consuming it, for labelling an entry before reading it.
+    func peekString(_ key: String) -> String? {
+        if case .string(let s) = fields[key] { s } else { nil }
+    }
+
+    func string(_ key: String, required: Bool = true) -> String? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .string(let s) = value, !s.isEmpty else {
+            fail(key, "must be a non-empty string, got \(value.described)")
+            return nil
+        }
+        return s
+    }
+
+    /// A finite number within `range`.
+    func number(_ key: String, required: Bool = true, in range: NumberRange = .any) -> Double? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .number(let n) = value else {
+            fail(key, "must be a number, got \(value.described)")
+            return nil
+        }
+        guard n.isFinite else {
+            fail(key, "must be a finite number, got \(n)")
+            return nil
+        }
+        if let complaint = range.complaint(n) {
+            fail(key, "\(complaint), got \(DocumentValue.format(n))")
+            return nil
+        }
+        return n
+    }
+
+    func integer(_ key: String, required: Bool = true, in range: NumberRange = .any) -> Int? {
+        guard let n = number(key, required: required, in: range) else { return nil }
+        guard n == n.rounded(), abs(n) < 1e15 else {
+            fail(key, "must be a whole number, got \(n)")
+            return nil
+        }
+        return Int(n)
+    }
+
+    /// An exact decimal string with at most `decimals` decimals.
+    func amount(_ key: String, required: Bool = true, decimals: Int?, in range: AmountRange) -> Amount? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .string(let text) = value else {
+            fail(key, "must be a decimal string such as \"120.5\", got \(value.described)")
+            return nil
+        }
+        guard let amount = Amount(text) else {
+            fail(key, "must be a plain decimal such as \"120.5\" (at most \(Amount.maxIntegerDigits) integer digits and \(Amount.maxScale) decimals), got \"\(text.prefix(60))\"")
+            return nil
+        }
+        if let decimals, amount.scale > decimals {
+            fail(key, "has \(amount.scale) decimals but the token has \(decimals), got \"\(text)\"")
+            return nil
+        }
+        if let complaint = range.complaint(amount) {
+            fail(key, "\(complaint), got \(amount)")
+            return nil
+        }
+        return amount
+    }
+
+    func time(_ key: String, required: Bool = true) -> Date? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .string(let text) = value, let date = Timestamp.parse(text) else {
+            fail(key, "must be an RFC 3339 time such as \"2026-11-24T12:00:00Z\", got \(value.described)")
+            return nil
+        }
+        return date
+    }
+
+    func array(_ key: String, required: Bool = true) -> [DocumentValue]? {
+        guard let value = value(key, required: required) else { return nil }
+        guard case .array(let items) = value else {
+            fail(key, "must be a list, got \(value.described)")
+            return nil
+        }
+        return items
+    }
+
+    /// A nested object, read with its key added to the path.
+    func object(_ key: String, required: Bool = true) -> FieldReader? {
+        guard let value = value(key, required: required) else { return nil }
+        return FieldReader(value, entry: entry, prefix: "\(prefix)\(key).", what: "\(prefix)\(key)", log: log)
+    }
+
+    /// The keys of a free-form map (such as targets), with their values.
+    func entries() -> [(key: String, value: DocumentValue)] {
+        consumed.formUnion(fields.keys)
+        return fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    var path: String { prefix }
+
+    /// Logs one problem per key that was never read: a typo must not pass silently.
+    func finish() {
+        for key in fields.keys.sorted() where !consumed.contains(key) {
+            log.add(entry, "\(prefix)\(key) is not a known key")
+        }
+    }
+}
+
+/// Bounds for a number field, with the wording of the complaint.
+struct NumberRange {
+    var min: Double?
+    var minInclusive = true
+    var max: Double?
+    var maxInclusive = true
+
+    static let any = NumberRange()
+    static let positive = NumberRange(min: 0, minInclusive: false)
+    static let nonNegative = NumberRange(min: 0)
+    /// Basis points of a fee: at least 0, below 100%.
+    static let feeBps = NumberRange(min: 0, max: 10_000, maxInclusive: false)
+    static let fraction = NumberRange(min: 0, max: 1)
+
+    func complaint(_ n: Double) -> String? {
+        if let min, minInclusive ? n < min : n <= min {
+            return min == 0 ? (minInclusive ? "must not be negative" : "must be positive")
+                : "must be \(minInclusive ? "at least" : "above") \(DocumentValue.format(min))"
+        }
+        if let max, maxInclusive ? n > max : n >= max {
+            return "must be \(maxInclusive ? "at most" : "below") \(DocumentValue.format(max))"
+        }
+        return nil
+    }
+}
+
+enum AmountRange {
+    case positive, nonNegative
+
+    func complaint(_ a: Amount) -> String? {
+        switch self {
+        case .positive: a.isPositive ? nil : "must be positive"
+        case .nonNegative: a.isNegative ? "must not be negative" : nil
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+
+extension Snapshot {
+    /// How far in the future an observation may be stamped before it is refused as
+    /// clock trouble (it would otherwise look fresh forever).
+    public static let allowedClockSkew: TimeInterval = 60
+
+    /// Decodes and validates a version 1 snapshot; every problem found is reported at once.
+    public static func decode(json data: Data, source: String) throws(InvalidInput) -> Snapshot {
+        let document = try DocumentParser.json(data, source: source)
+        return try decode(document, source: source)
+    }
+
+    static func decode(_ document: DocumentValue, source: String) throws(InvalidInput) -> Snapshot {
+        let log = ProblemLog()
+        guard let root = FieldReader(document, entry: nil, what: "the snapshot", log: log) else {
+            throw InvalidInput(source: source, problems: log.problems)
+        }
+        if let version = root.integer("version"), version != formatVersion {
+            root.fail("version", "\(version) is not supported; this build reads version \(formatVersion)")
+        }
+        let takenAt = root.time("taken_at")
+
+        var tokens: [Token] = []
+        var tokenDecimals: [String: Int] = [:]
+        for (i, item) in (root.array("tokens") ?? []).enumerated() {
+            guard let r = FieldReader(item, entry: "tokens[\(i)]", what: "the entry", log: log) else { continue }
+            let symbol = r.string("symbol")
+            let decimals = r.integer("decimals", in: NumberRange(min: 0, max: Double(Amount.maxScale)))
+            r.finish()
+            guard let symbol, let decimals else { continue }
+            if tokenDecimals[symbol] != nil {
+                log.add(r.entry, "token \(symbol) is listed twice")
+                continue
+            }
+            tokenDecimals[symbol] = decimals
+            tokens.append(Token(symbol: symbol, decimals: decimals))
+        }
+
+        var chains: [Chain] = []
+        var chainIDs: Set<Int> = []
+        for (i, item) in (root.array("chains") ?? []).enumerated() {
+            guard let r = FieldReader(item, entry: "chains[\(i)]", what: "the entry", log: log) else { continue }
+            let name = r.string("name")
+            let id = r.integer("chain_id", in: .positive)
+            r.finish()
+            guard let name, let id else { continue }
+            if chains.contains(where: { $0.name == name }) {
+                log.add(r.entry, "chain \(name) is listed twice")
+            } else if !chainIDs.insert(id).inserted {
+                log.add(r.entry, "chain_id \(id) is used by another chain")
+            } else {
+                chains.append(Chain(name: name, chainID: id))
+            }
+        }
+        let chainNames = Set(chains.map(\.name))
+        let context = ReferenceCheck(chains: chainNames, tokenDecimals: tokenDecimals, takenAt: takenAt)
+
+        var prices: [PriceQuote] = []
+        var priceKeys: Set<[String]> = []
+        for (i, item) in (root.array("prices", required: false) ?? []).enumerated() {
+            guard let quote = decodePrice(item, index: i, context: context, log: log) else { continue }
+            if !priceKeys.insert([quote.chain, quote.token, quote.source]).inserted {
+                log.add("prices[\(i)] (\(quote.chain)/\(quote.token))", "source \(quote.source) appears twice for this chain and token")
+                continue
+            }
+            prices.append(quote)
+        }
+
+        var routes: [Route] = []
+        var routeKeys: Set<[String]> = []
+        for (i, item) in (root.array("routes", required: false) ?? []).enumerated() {
+            guard let route = decodeRoute(item, index: i, context: context, log: log) else { continue }
+            if !routeKeys.insert([route.from, route.to, route.token, route.bridge]).inserted {
+                log.add("routes[\(i)] (\(route.label))", "duplicate route: this bridge, token and chain pair appear earlier")
+                continue
+            }
+            routes.append(route)
+        }
+
+        var balances: [Balance] = []
+        var balanceKeys: Set<[String]> = []
+        for (i, item) in (root.array("balances", required: false) ?? []).enumerated() {
+            guard let balance = decodeBalance(item, index: i, context: context, log: log) else { continue }
+            if !balanceKeys.insert([balance.chain, balance.token]).inserted {
+                log.add("balances[\(i)] (\(balance.chain)/\(balance.token))", "duplicate balance for this chain and token")
+                continue
+            }
+            balances.append(balance)
+        }
+        root.finish()
+
+        guard log.isEmpty, let takenAt else {
+            throw InvalidInput(source: source, problems: log.problems)
+        }
+        return Snapshot(takenAt: takenAt, tokens: tokens, chains: chains, prices: prices, routes: routes, balances: balances)
+    }
+
+    /// What entries may refer to, and the time they are judged against.
+    private struct ReferenceCheck {
+        var chains: Set<String>
+        var tokenDecimals: [String: Int]
+        var takenAt: Date?
+
+        func chain(_ name: String?, key: String, in r: FieldReader) -> String? {
+            guard let name else { return nil }
+            guard chains.contains(name) else {
+                r.fail(key, "names unknown chain \(name)")
+                return nil
+            }
+            return name
+        }
+
+        /// The token's decimals, or nil (with a problem) when it is not listed.
+        func token(_ symbol: String?, in r: FieldReader) -> Int? {
+            guard let symbol else { return nil }
+            guard let decimals = tokenDecimals[symbol] else {
+                r.fail("token", "names unknown token \(symbol)")
+                return nil
+            }
+            return decimals
+        }
+
+        func observed(_ r: FieldReader) -> Date? {
+            guard let at = r.time("observed_at") else { return nil }
+            if let takenAt, at.timeIntervalSince(takenAt) > Snapshot.allowedClockSkew {
+                r.fail("observed_at", "is later than taken_at (\(Timestamp.format(takenAt))), got \(Timestamp.format(at))")
+                return nil
+            }
+            return at
+        }
+    }
+
+    private static func label(_ r: FieldReader, _ keys: String...) -> String {
+        keys.map { r.peekString($0) ?? "?" }.joined(separator: "/")
+    }
+
+    private static func decodePrice(_ item: DocumentValue, index i: Int, context: ReferenceCheck, log: ProblemLog) -> PriceQuote? {
+        guard case .object = item else {
+            log.add("prices[\(i)]", "the entry must be an object, got \(item.described)")
+            return nil
+        }
+        let peek = FieldReader(item, entry: nil, what: "", log: ProblemLog())!
+        let entry = "prices[\(i)] (\(label(peek, "chain", "token")))"
+        let r = FieldReader(item, entry: entry, what: "the entry", log: log)!
+        let chain = context.chain(r.string("chain"), key: "chain", in: r)
+        let tokenSymbol = r.string("token")
+        let decimals = context.token(tokenSymbol, in: r)
+        let price = r.number("price_usd", in: .positive)
+        let observed = context.observed(r)
+        let source = r.string("source")
+        let swapFee = r.number("swap_fee_bps", required: false, in: .feeBps)
+        var pool: Pool?
+        var poolValid = true
+        if let p = r.object("pool", required: false) {
+            let tokenReserve = p.amount("token_reserve", decimals: decimals, in: .positive)
+            let usdReserve = p.amount("usd_reserve", decimals: nil, in: .positive)
+            let fee = p.number("fee_bps", in: .feeBps)
+            p.finish()
+            if let tokenReserve, let usdReserve, let fee {
+                pool = Pool(tokenReserve: tokenReserve, usdReserve: usdReserve, feeBps: fee)
+            } else {
+                poolValid = false
+            }
+            if swapFee != nil { r.fail("swap_fee_bps", "conflicts with pool.fee_bps; give one or the other") }
+        } else if r.value("pool", required: false) != nil {
+            poolValid = false
+        }
+        r.finish()
+        guard let chain, let tokenSymbol, decimals != nil, let price, let observed, let source, poolValid,
+              !(pool != nil && swapFee != nil) else { return nil }
+        return PriceQuote(chain: chain, token: tokenSymbol, priceUSD: price, observedAt: observed, source: source,
+                          pool: pool, swapFeeBps: swapFee)
+    }
+
+    private static func decodeRoute(_ item: DocumentValue, index i: Int, context: ReferenceCheck, log: ProblemLog) -> Route? {
+        guard case .object = item else {
+            log.add("routes[\(i)]", "the entry must be an object, got \(item.described)")
+            return nil
+        }
+        let peek = FieldReader(item, entry: nil, what: "", log: ProblemLog())!
+        let entry = "routes[\(i)] (\(peek.peekString("from") ?? "?")→\(peek.peekString("to") ?? "?") \(peek.peekString("token") ?? "?") via \(peek.peekString("bridge") ?? "?"))"
+        let r = FieldReader(item, entry: entry, what: "the entry", log: log)!
+        let from = context.chain(r.string("from"), key: "from", in: r)
+        let to = context.chain(r.string("to"), key: "to", in: r)
+        let tokenSymbol = r.string("token")
+        let decimals = context.token(tokenSymbol, in: r)
+        let bridge = r.string("bridge")
+        let feeBps = r.number("fee_bps", in: .feeBps)
+        let feeFixed = r.amount("fee_fixed", required: false, decimals: decimals, in: .nonNegative)
+        let gas = r.number("gas_usd", required: false, in: .nonNegative)
+        let eta = r.integer("eta_seconds", required: false, in: .nonNegative)
+        let maxAmount = r.amount("max_amount", required: false, decimals: decimals, in: .positive)
+        let observed = context.observed(r)
+        let optionalsValid = [("fee_fixed", feeFixed != nil), ("gas_usd", gas != nil), ("eta_seconds", eta != nil),
+                              ("max_amount", maxAmount != nil)]
+            .allSatisfy { key, parsed in parsed || r.value(key, required: false) == nil }
+        if let from, from == to { r.fail("to", "is the same chain as from") }
+        r.finish()
+        guard let from, let to, from != to, let tokenSymbol, decimals != nil, let bridge, let feeBps, let observed,
+              optionalsValid else { return nil }
+        return Route(from: from, to: to, token: tokenSymbol, bridge: bridge, feeBps: feeBps, feeFixed: feeFixed ?? .zero,
+                     gasUSD: gas ?? 0, etaSeconds: eta ?? 0, maxAmount: maxAmount, observedAt: observed)
+    }
+
+    private static func decodeBalance(_ item: DocumentValue, index i: Int, context: ReferenceCheck, log: ProblemLog) -> Balance? {
+        guard case .object = item else {
+            log.add("balances[\(i)]", "the entry must be an object, got \(item.described)")
+            return nil
+        }
+        let peek = FieldReader(item, entry: nil, what: "", log: ProblemLog())!
+        let r = FieldReader(item, entry: "balances[\(i)] (\(label(peek, "chain", "token")))", what: "the entry", log: log)!
+        let chain = context.chain(r.string("chain"), key: "chain", in: r)
+        let tokenSymbol = r.string("token")
+        let decimals = context.token(tokenSymbol, in: r)
+        let amount = r.amount("amount", decimals: decimals, in: .nonNegative)
+        let inFlight = r.amount("in_flight", required: false, decimals: decimals, in: .nonNegative)
+        let inFlightValid = inFlight != nil || r.value("in_flight", required: false) == nil
+        r.finish()
+        guard let chain, let tokenSymbol, decimals != nil, let amount, inFlightValid else { return nil }
+        return Balance(chain: chain, token: tokenSymbol, amount: amount, inFlight: inFlight ?? .zero)
+    }
+}

@@ -1,0 +1,96 @@
+extension Strategy {
+    /// How far target fractions may sum from 1 (they are written as decimals in YAML).
+    static let targetSumTolerance = 1e-9
+
+    /// Decodes and validates a strategy file; every problem found is reported at once,
+    /// each naming its key path (`rebalance.targets.WETH: …`).
+    public static func decode(yaml text: String, source: String) throws(InvalidInput) -> Strategy {
+        let document = try DocumentParser.yaml(text, source: source)
+        let log = ProblemLog()
+        guard let root = FieldReader(document, entry: nil, what: "the strategy", log: log) else {
+            throw InvalidInput(source: source, problems: log.problems)
+        }
+        let name = root.string("name")
+        var tokens: [String] = []
+        for (i, item) in (root.array("tokens") ?? []).enumerated() {
+            guard case .string(let symbol) = item, !symbol.isEmpty else {
+                root.fail("tokens[\(i)]", "must be a token symbol, got \(item.described)")
+                continue
+            }
+            if tokens.contains(symbol) { root.fail("tokens[\(i)]", "lists \(symbol) twice") } else { tokens.append(symbol) }
+        }
+        let arbitrage = root.object("arbitrage", required: false).flatMap(decodeArbitrage)
+        let rebalance = root.object("rebalance", required: false).flatMap { decodeRebalance($0, tokens: tokens) }
+        if root.value("arbitrage", required: false) == nil, root.value("rebalance", required: false) == nil {
+            log.add(nil, "a strategy needs an arbitrage section, a rebalance section, or both")
+        }
+        root.finish()
+        guard log.isEmpty, let name else { throw InvalidInput(source: source, problems: log.problems) }
+        return Strategy(name: name, tokens: tokens, arbitrage: arbitrage, rebalance: rebalance)
+    }
+
+    private static func decodeArbitrage(_ r: FieldReader) -> ArbitrageRules? {
+        let minProfit = r.number("min_profit_usd", in: .nonNegative)
+        let minROI = r.number("min_roi_bps", in: .nonNegative)
+        let maxTrade = r.number("max_trade_usd", in: .positive)
+        let maxAge = r.number("max_price_age_seconds", in: .positive)
+        r.finish()
+        guard let minProfit, let minROI, let maxTrade, let maxAge else { return nil }
+        return ArbitrageRules(minProfitUSD: minProfit, minROIBps: minROI, maxTradeUSD: maxTrade, maxPriceAgeSeconds: maxAge)
+    }
+
+    private static func decodeRebalance(_ r: FieldReader, tokens: [String]) -> RebalanceRules? {
+        let threshold = r.number("threshold", in: NumberRange(min: 0, max: 1, maxInclusive: false))
+        let minTransfer = r.number("min_transfer_usd", in: .nonNegative)
+        let maxFee = r.number("max_fee_bps", in: .feeBps)
+        var targets: [String: [String: Double]] = [:]
+        var targetsValid = true
+        if let t = r.object("targets") {
+            for (token, value) in t.entries() {
+                if !tokens.contains(token) {
+                    t.fail(token, "is not in the strategy's tokens")
+                    targetsValid = false
+                }
+                guard let perChain = FieldReader(value, entry: nil, prefix: "\(t.path)\(token).", what: "\(t.path)\(token)", log: r.log) else {
+                    targetsValid = false
+                    continue
+                }
+                var weights: [String: Double] = [:]
+                for (chain, _) in perChain.entries() {
+                    guard let w = perChain.number(chain, in: .fraction) else {
+                        targetsValid = false
+                        continue
+                    }
+                    weights[chain] = w
+                }
+                let sum = weights.values.reduce(0, +)
+                if weights.count == perChain.entries().count, abs(sum - 1) > targetSumTolerance {
+                    t.fail(token, "fractions sum to \(sum), must sum to 1")
+                    targetsValid = false
+                }
+                targets[token] = weights
+            }
+            t.finish()
+        } else {
+            targetsValid = false
+        }
+        r.finish()
+        guard let threshold, let minTransfer, let maxFee, targetsValid else { return nil }
+        return RebalanceRules(threshold: threshold, minTransferUSD: minTransfer, maxFeeBps: maxFee, targets: targets)
+    }
+
+    /// What in this strategy the snapshot cannot satisfy: unknown tokens, unknown target chains.
+    public func problems(against snapshot: Snapshot) -> [Problem] {
+        var problems: [Problem] = []
+        let chains = Set(snapshot.chains.map(\.name))
+        for (i, token) in tokens.enumerated() where snapshot.token(token) == nil {
+            problems.append(Problem(entry: nil, message: "tokens[\(i)] names \(token), which the market does not list"))
+        }
+        for (token, weights) in (rebalance?.targets ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for chain in weights.keys.sorted() where !chains.contains(chain) {
+                problems.append(Problem(entry: nil, message: "rebalance.targets.\(token).\(chain) names a chain the market does not list"))
+            }
+        }
+        return problems
+    }
+}

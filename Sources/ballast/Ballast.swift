@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Ballast: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ballast",
+        abstract: "Cross-chain arbitrage detection and treasury rebalancing.",
+        discussion: """
+            Exit codes: 0 success; 64 bad command line; 65 bad input (a snapshot, strategy or \
+            config that fails validation); 69 data unavailable; 70 internal error.
+            """,
+        version: "0.1.0",
+        subcommands: [Check.self]
+    )
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import BallastCore
+import Foundation
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a snapshot and a strategy; report every problem found.",
+        discussion: "Exits 0 when both are valid and agree, 65 when anything is wrong.")
+
+    @Option(help: "A market snapshot (JSON, format version 1).")
+    var snapshot: String
+
+    @Option(help: "A strategy file (YAML).")
+    var strategy: String
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        var problems: [CheckProblem] = []
+        var loadedSnapshot: Snapshot?
+        var loadedStrategy: Strategy?
+        // Each file is checked even when the other is broken, so one run shows everything.
+        do { loadedSnapshot = try Inputs.snapshot(snapshot) } catch let failure as InputFailure {
+            problems += failure.lines.map { CheckProblem(line: $0) }
+            if failure.exit == ExitStatus.unavailable { return try finish(problems, exit: failure.exit) }
+        }
+        do { loadedStrategy = try Inputs.strategy(strategy) } catch let failure as InputFailure {
+            problems += failure.lines.map { CheckProblem(line: $0) }
+            if failure.exit == ExitStatus.unavailable { return try finish(problems, exit: failure.exit) }
+        }
+        if let loadedSnapshot, let loadedStrategy {
+            problems += loadedStrategy.problems(against: loadedSnapshot).map { CheckProblem(line: "\(strategy): \($0)") }
+        }
+        var summary: [String] = []
+        if let s = loadedSnapshot {
+            summary.append("\(snapshot): \(s.chains.count) chains, \(s.tokens.count) tokens, \(s.prices.count) prices, \(s.routes.count) routes, \(s.balances.count) balances")
+        }
+        if let s = loadedStrategy {
+            summary.append("\(strategy): strategy \(s.name), \(s.tokens.count) tokens")
+        }
+        try finish(problems, exit: ExitStatus.badInput, summary: summary)
+    }
+
+    private func finish(_ problems: [CheckProblem], exit: ExitCode, summary: [String] = []) throws {
+        switch format {
+        case .json:
+            let report = CheckReport(ok: problems.isEmpty, problems: problems.map(\.line))
+            print(JSONOutput.string(report))
+        case .table:
+            for line in problems.map(\.line) { print("✗ \(line)") }
+            if problems.isEmpty {
+                for line in summary { print("✓ \(line)") }
+            } else {
+                print("\(problems.count) problem\(problems.count == 1 ? "" : "s") found")
+            }
+        }
+        if !problems.isEmpty { throw exit }
+    }
+}
+
+private struct CheckProblem {
+    var line: String
+}
+
+private struct CheckReport: Encodable {
+    var ok: Bool
+    var problems: [String]
+}

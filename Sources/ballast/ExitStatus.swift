@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The exit codes Ballast promises (sysexits.h numbering), documented in the README.
+enum ExitStatus {
+    /// A snapshot, strategy or configuration failed validation.
+    static let badInput = ExitCode(65)
+    /// Data the command needs could not be had (a file missing, every source down).
+    static let unavailable = ExitCode(69)
+    /// A bug: the command reached a state it should not.
+    static let internalError = ExitCode(70)
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import BallastCore
+import Foundation
+
+/// Loads the files a command names, turning every failure into a clear message on
+/// standard error and a documented exit code, never a crash.
+enum Inputs {
+    static func read(_ path: String, what: String) throws -> Data {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): no such \(what) file"])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): cannot read the \(what) file"])
+        }
+        return data
+    }
+
+    static func snapshot(_ path: String) throws -> Snapshot {
+        let data = try read(path, what: "snapshot")
+        do {
+            return try Snapshot.decode(json: data, source: path)
+        } catch {
+            throw InputFailure(validation: error)
+        }
+    }
+
+    static func strategy(_ path: String) throws -> Strategy {
+        let data = try read(path, what: "strategy")
+        do {
+            return try Strategy.decode(yaml: String(decoding: data, as: UTF8.self), source: path)
+        } catch {
+            throw InputFailure(validation: error)
+        }
+    }
+}
+
+/// A failure to load input, already worded for the operator.
+struct InputFailure: Error {
+    var exit: ExitCode
+    var lines: [String]
+
+    init(exit: ExitCode, lines: [String]) {
+        self.exit = exit
+        self.lines = lines
+    }
+
+    init(validation: InvalidInput) {
+        self.init(exit: ExitStatus.badInput, lines: validation.problems.map { "\(validation.source): \($0)" })
+    }
+}
+
+/// Runs a command body, printing input failures to standard error with their exit code.
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let failure as InputFailure {
+        for line in failure.lines { Terminal.error(line) }
+        throw failure.exit
+    }
+}
+
+enum Terminal {
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data(("error: " + line + "\n").utf8))
+    }
+}
