@@ -1,0 +1,21 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+.PHONY: demo test build release deps
+
+SNAPSHOT ?= examples/snapshot.json
+STRATEGY ?= strategies/majors.yaml
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release
+
+# The main job on the built-in default: validate, then scan and plan the shipped example market.
+demo: build
+	.build/debug/ballast check --snapshot $(SNAPSHOT) --strategy $(STRATEGY)
+
+test: deps
+	swift test

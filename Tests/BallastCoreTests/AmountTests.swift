@@ -1,0 +1,88 @@
+@testable import BallastCore
+import Testing
+
+@Suite struct AmountTests {
+    @Test(arguments: [
+        ("120.5", "120.5"), ("0.0001", "0.0001"), ("0", "0"), ("-3", "-3"), ("1.500", "1.5"),
+        ("000.10", "0.1"), ("123456789012345678.123456789012345678", "123456789012345678.123456789012345678"),
+    ])
+    func parsesAndPrintsExactly(text: String, printed: String) {
+        #expect(Amount(text)?.description == printed)
+    }
+
+    @Test(arguments: ["", "-", ".5", "1.", "1e5", "+1", " 1", "1 ", "1,5", "0x10", "NaN", "inf", "1.2.3",
+                      "1234567890123456789", "0.1234567890123456789", "--1", "١٢"])
+    func rejectsAnythingButPlainDecimals(text: String) {
+        #expect(Amount(text) == nil)
+    }
+
+    @Test func normalisesSoEqualValuesAreEqual() {
+        #expect(Amount("1.50") == Amount("1.5"))
+        #expect(Amount("1.50")?.hashValue == Amount("1.5")?.hashValue)
+        #expect(Amount("2")!.scale == 0)
+        #expect(Amount(units: 15_000, scale: 4) == Amount("1.5"))
+    }
+
+    @Test func arithmeticIsExact() {
+        let a = Amount("0.1")!, b = Amount("0.2")!
+        #expect((a + b).description == "0.3")  // 0.1 + 0.2 == 0.30000000000000004 in binary
+        #expect((Amount("120.5")! - Amount("0.000000000000000001")!).description == "120.499999999999999999")
+        #expect((-a).description == "-0.1")
+        #expect(Amount("1.05")! < Amount("1.5")!)
+        #expect(Amount.max(a, b) == b && Amount.min(a, b) == a)
+    }
+
+    @Test func roundsDownToTokenDecimals() {
+        #expect(Amount("1.2345678")!.roundedDown(toDecimals: 6).description == "1.234567")
+        #expect(Amount("1.9999999")!.roundedDown(toDecimals: 0).description == "1")
+        #expect(Amount("-1.0000001")!.roundedDown(toDecimals: 6).description == "-1.000001")
+        #expect(Amount("1.5")!.roundedDown(toDecimals: 6).description == "1.5")
+    }
+
+    @Test func floorsTheBinaryValueNotItsPrintedForm() {
+        // 0.1 is stored as 0.1000000000000000055511151231257827…; flooring to 18 decimals keeps the 5s.
+        #expect(Amount(flooring: 0.1, decimals: 18)?.description == "0.100000000000000005")
+        // 2.675 is stored just below 2.675, so two decimals give 2.67 (printing would suggest 2.68).
+        #expect(Amount(flooring: 2.675, decimals: 2)?.description == "2.67")
+        #expect(Amount(flooring: 1e-7, decimals: 6)?.description == "0")
+        #expect(Amount(flooring: -1e-7, decimals: 6)?.description == "-0.000001")
+        #expect(Amount(flooring: 3012.5, decimals: 6)?.description == "3012.5")
+        #expect(Amount(flooring: 1e18, decimals: 0)?.description == "1000000000000000000")
+        #expect(Amount(flooring: .nan, decimals: 6) == nil)
+        #expect(Amount(flooring: .infinity, decimals: 6) == nil)
+        #expect(Amount(flooring: 1e30, decimals: 6) == nil)
+    }
+
+    @Test func flooringNeverExceedsTheValue() {
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<5_000 {
+            let value = Double.random(in: 0..<1e9, using: &generator)
+            let decimals = Int.random(in: 0...18, using: &generator)
+            let amount = Amount(flooring: value, decimals: decimals)!
+            #expect(amount.doubleValue <= value * (1 + 1e-15))
+            #expect(amount.scale <= decimals)
+            // One more unit at that scale would exceed the value.
+            let next = amount + Amount(units: 1, scale: decimals)
+            #expect(next.doubleValue >= value * (1 - 1e-15))
+        }
+    }
+
+    @Test func doubleValueIsClose() {
+        #expect(Amount("120.5")!.doubleValue == 120.5)
+        #expect(Amount("26080417.5")!.doubleValue == 26_080_417.5)
+        #expect(abs(Amount("0.000000000000000001")!.doubleValue - 1e-18) < 1e-30)
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so random tests replay exactly.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,86 @@
+import BallastCore
+import Testing
+
+@Suite struct StrategyValidationTests {
+    let valid = """
+        name: majors
+        tokens: [WETH, USDC]
+        arbitrage:
+          min_profit_usd: 10
+          min_roi_bps: 5
+          max_trade_usd: 100000
+          max_price_age_seconds: 60
+        rebalance:
+          threshold: 0.05
+          min_transfer_usd: 500
+          max_fee_bps: 50
+          targets:
+            WETH: {ethereum: 0.5, arbitrum: 0.3, base: 0.2}
+        """
+
+    func problems(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
+        do {
+            _ = try Strategy.decode(yaml: yaml, source: "s.yaml")
+            Issue.record("expected problems", sourceLocation: sourceLocation)
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    @Test func validStrategyDecodes() throws {
+        let strategy = try Strategy.decode(yaml: valid, source: "s.yaml")
+        #expect(strategy.name == "majors")
+        #expect(strategy.tokens == ["WETH", "USDC"])
+        #expect(strategy.arbitrage?.minROIBps == 5)
+        #expect(strategy.rebalance?.targets["WETH"] == ["ethereum": 0.5, "arbitrum": 0.3, "base": 0.2])
+    }
+
+    @Test func targetsMustSumToOne() {
+        let yaml = valid.replacingOccurrences(of: "base: 0.2", with: "base: 0.1")
+        #expect(problems(yaml) == ["rebalance.targets.WETH fractions sum to 0.9, must sum to 1"])
+    }
+
+    @Test func negativeThresholdIsRefused() {
+        let yaml = valid.replacingOccurrences(of: "threshold: 0.05", with: "threshold: -0.1")
+        #expect(problems(yaml) == ["rebalance.threshold must not be negative, got -0.1"])
+    }
+
+    @Test func unknownKeyIsNamedWithItsPath() {
+        let yaml = valid.replacingOccurrences(of: "min_roi_bps: 5", with: "min_roi_bps: 5\n  min_roi: 5")
+        #expect(problems(yaml) == ["arbitrage.min_roi is not a known key"])
+    }
+
+    @Test func wrongTypesAndMissingKeysAreNamed() {
+        let yaml = valid
+            .replacingOccurrences(of: "max_trade_usd: 100000", with: "max_trade_usd: lots")
+            .replacingOccurrences(of: "  max_fee_bps: 50\n", with: "")
+        #expect(problems(yaml) == [
+            #"arbitrage.max_trade_usd must be a number, got string "lots""#,
+            "rebalance.max_fee_bps is required",
+        ])
+    }
+
+    @Test func targetTokensMustBeListed() {
+        let yaml = valid.replacingOccurrences(of: "WETH: {", with: "WBTC: {")
+        #expect(problems(yaml) == ["rebalance.targets.WBTC is not in the strategy's tokens"])
+    }
+
+    @Test func malformedYAMLIsOneClearProblem() {
+        let found = problems("name: [unclosed")
+        #expect(found.count == 1 && found[0].hasPrefix("not valid YAML"))
+        #expect(problems("just text") == ["the strategy must be an object, got string \"just text\""])
+    }
+
+    @Test func crossCheckAgainstTheMarket() throws {
+        let strategy = try Strategy.decode(yaml: valid.replacingOccurrences(of: "base: 0.2", with: "zksync: 0.2"), source: "s.yaml")
+        let snapshot = try Fixtures.exampleSnapshot()
+        #expect(strategy.problems(against: snapshot).map(\.description) == [
+            "rebalance.targets.WETH.zksync names a chain the market does not list",
+        ])
+    }
+
+    @Test func shippedStrategyIsValidAgainstTheShippedMarket() throws {
+        #expect(try Fixtures.exampleStrategy().problems(against: Fixtures.exampleSnapshot()).isEmpty)
+    }
+}
