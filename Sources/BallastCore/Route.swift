@@ -34,3 +34,17 @@ public struct Route: Sendable, Hashable {
     /// `ethereum→arbitrum WETH via across`, for messages and tables.
     public var label: String { "\(from)→\(to) \(token) via \(bridge)" }
 }
+
+extension Route {
+    /// What arrives when `amount` is sent, exactly: the proportional fee rounded up, the
+    /// fixed fee taken, the result rounded down to `decimals`. Negative when the fixed fee
+    /// is larger than the amount; nil only if the figures do not fit an `Amount`.
+    public func received(sending amount: Amount, decimals: Int) -> Amount? {
+        guard let exact = Amount(decimalOf: feeBps) else { return nil }
+        // A rate with absurdly many decimals is rounded up to 24 of them: the fee never shrinks.
+        let bps = exact.scale <= 24 ? exact : exact.roundedDown(toDecimals: 24) + Amount(units: 1, scale: 24)
+        guard let fee = Amount.product(amount, Amount(units: bps.units, scale: bps.scale + 4), decimals: decimals, rounding: .up)
+        else { return nil }
+        return (amount - fee - feeFixed).roundedDown(toDecimals: decimals)
+    }
+}

@@ -5,12 +5,19 @@ public struct Strategy: Sendable, Hashable {
     public var tokens: [String]
     public var arbitrage: ArbitrageRules?
     public var rebalance: RebalanceRules?
+    /// How far (in bps) a source may stray from the median of a (chain, token)'s fresh
+    /// sources before it is dropped; `prices.max_deviation_bps`, default 100.
+    public var maxSourceDeviationBps: Double
 
-    public init(name: String, tokens: [String], arbitrage: ArbitrageRules? = nil, rebalance: RebalanceRules? = nil) {
+    public static let defaultMaxSourceDeviationBps = 100.0
+
+    public init(name: String, tokens: [String], arbitrage: ArbitrageRules? = nil, rebalance: RebalanceRules? = nil,
+                maxSourceDeviationBps: Double = Strategy.defaultMaxSourceDeviationBps) {
         self.name = name
         self.tokens = tokens
         self.arbitrage = arbitrage
         self.rebalance = rebalance
+        self.maxSourceDeviationBps = maxSourceDeviationBps
     }
 }
 

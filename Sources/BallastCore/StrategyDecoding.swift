@@ -21,12 +21,17 @@ extension Strategy {
         }
         let arbitrage = root.object("arbitrage", required: false).flatMap(decodeArbitrage)
         let rebalance = root.object("rebalance", required: false).flatMap { decodeRebalance($0, tokens: tokens) }
+        var deviation = defaultMaxSourceDeviationBps
+        if let prices = root.object("prices", required: false) {
+            deviation = prices.number("max_deviation_bps", required: false, in: .positive) ?? deviation
+            prices.finish()
+        }
         if root.value("arbitrage", required: false) == nil, root.value("rebalance", required: false) == nil {
             log.add(nil, "a strategy needs an arbitrage section, a rebalance section, or both")
         }
         root.finish()
         guard log.isEmpty, let name else { throw InvalidInput(source: source, problems: log.problems) }
-        return Strategy(name: name, tokens: tokens, arbitrage: arbitrage, rebalance: rebalance)
+        return Strategy(name: name, tokens: tokens, arbitrage: arbitrage, rebalance: rebalance, maxSourceDeviationBps: deviation)
     }
 
     private static func decodeArbitrage(_ r: FieldReader) -> ArbitrageRules? {

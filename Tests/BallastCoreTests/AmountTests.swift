@@ -86,3 +86,47 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct AmountArithmeticTests {
+    @Test func productRoundsAsAsked() {
+        let a = Amount("100")!, rate = Amount("0.0005")!
+        #expect(Amount.product(a, rate, decimals: 18, rounding: .up)?.description == "0.05")
+        #expect(Amount.product(Amount("1")!, Amount("0.0000001")!, decimals: 6, rounding: .down)?.description == "0")
+        #expect(Amount.product(Amount("1")!, Amount("0.0000001")!, decimals: 6, rounding: .up)?.description == "0.000001")
+        #expect(Amount.product(Amount("-1.5")!, Amount("0.3")!, decimals: 0, rounding: .down)?.description == "-1")
+        let big = Amount("999999999999999999")!
+        #expect(Amount.product(big, big, decimals: 0, rounding: .down)?.description == "999999999999999998000000000000000001")
+        // The same product with 18 decimals does not fit 128 bits: refused, never a trap.
+        #expect(Amount.product(big, big, decimals: 18, rounding: .down) == nil)
+        #expect(Amount.product(big, Amount("0.5")!, decimals: 36, rounding: .down) == nil)
+        // A wide intermediate that narrows again is fine.
+        let wide = Amount("123456789012345678.123456789012345678")!
+        #expect(Amount.product(wide, Amount("0.000000000000000001")!, decimals: 18, rounding: .down)?.description == "0.123456789012345678")
+    }
+
+    @Test func quotientRoundsAsAsked() {
+        #expect(Amount.quotient(Amount("10000")!, Amount("3000")!, decimals: 18, rounding: .down)?.description == "3.333333333333333333")
+        #expect(Amount.quotient(Amount("10000")!, Amount("3000")!, decimals: 18, rounding: .up)?.description == "3.333333333333333334")
+        #expect(Amount.quotient(Amount("1")!, .zero, decimals: 6, rounding: .down) == nil)
+        #expect(Amount.quotient(Amount("26080000")!, Amount("8657.4")!, decimals: 6, rounding: .down)?.description == "3012.451775")
+    }
+
+    @Test func decimalOfRecoversTheDecimalText() {
+        #expect(Amount(decimalOf: 4.5)?.description == "4.5")
+        #expect(Amount(decimalOf: 4.3)?.description == "4.3")
+        #expect(Amount(decimalOf: 0.1)?.description == "0.1")
+        #expect(Amount(decimalOf: 3000)?.description == "3000")
+        #expect(Amount(decimalOf: 1e-5)?.description == "0.00001")
+        #expect(Amount(decimalOf: 1.5e20)?.description == "150000000000000000000")
+        #expect(Amount(decimalOf: .nan) == nil)
+    }
+
+    @Test func routeReceivedIsExact() {
+        let route = Route(from: "a", to: "b", token: "WETH", bridge: "x", feeBps: 5, feeFixed: Amount("0.01")!, observedAt: .init())
+        #expect(route.received(sending: Amount("100")!, decimals: 18)?.description == "99.94")
+        let usdc = Route(from: "a", to: "b", token: "USDC", bridge: "x", feeBps: 3, feeFixed: Amount("0.5")!, observedAt: .init())
+        // 3 bps of 1234.567891 is 0.37037036730 → 0.370371 rounded up; received rounds down.
+        #expect(usdc.received(sending: Amount("1234.567891")!, decimals: 6)?.description == "1233.69752")
+        #expect(usdc.received(sending: Amount("0.1")!, decimals: 6)?.isNegative == true)
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import BallastCore
+import Foundation
+
+struct Scan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find arbitrage across every chain pair, net of fees, gas and pool depth.")
+
+    @OptionGroup var market: MarketOptions
+
+    @Option(help: "A strategy file (YAML) with an arbitrage section.")
+    var strategy: String
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    @Option(help: "Show at most this many opportunities.")
+    var top: Int?
+
+    @Flag(help: "Also show the most promising rejected routes and why they were rejected.")
+    var explain = false
+
+    @Option(help: "How many rejected routes --explain shows.")
+    var explainCount = 10
+
+    func validate() throws {
+        if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        if explainCount < 1 { throw ValidationError("--explain-count must be at least 1") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let snapshot = try await market.load()
+            let strategy = try Inputs.strategy(strategy)
+            guard let detector = ArbitrageDetector(strategy: strategy) else {
+                throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): strategy \(strategy.name) has no arbitrage section"])
+            }
+            var report = detector.scan(snapshot, explain: explain ? explainCount : 0)
+            if let top { report.opportunities = Array(report.opportunities.prefix(top)) }
+            switch format {
+            case .json: print(JSONOutput.string(report))
+            case .table: print(ScanTable.render(report, strategy: strategy))
+            }
+        }
+    }
+}
+
+/// The scan as a person reads it: opportunities, then what was left out and why.
+enum ScanTable {
+    static func render(_ report: ScanReport, strategy: Strategy) -> String {
+        var out: [String] = []
+        let rules = strategy.arbitrage!
+        out.append("Arbitrage at \(Timestamp.format(report.takenAt)) — strategy \(strategy.name): profit ≥ $\(Figures.usd(rules.minProfitUSD)), ROI ≥ \(Figures.bps(rules.minROIBps)) bps, trade ≤ $\(Figures.usd(rules.maxTradeUSD)), prices ≤ \(Int(rules.maxPriceAgeSeconds)) s old")
+        out.append("\(report.routesConsidered) routes considered, \(report.opportunities.count) opportunit\(report.opportunities.count == 1 ? "y" : "ies")")
+        out.append("")
+        if report.opportunities.isEmpty {
+            out.append("No opportunity qualifies.")
+        } else {
+            var table = Table([("TOKEN", .left), ("ROUTE", .left), ("BRIDGE", .left), ("AMOUNT", .right),
+                               ("COST $", .right), ("FEES $", .right), ("PROFIT $", .right), ("ROI bps", .right), ("ETA", .right)])
+            for o in report.opportunities {
+                table.add([o.token, "\(o.buyChain) → \(o.sellChain)", o.bridge, o.amount.description,
+                           Figures.usd(o.costUSD), Figures.usd(o.feesUSD), Figures.usd(o.profitUSD),
+                           Figures.bps(o.roiBps), "\(o.etaSeconds) s"])
+            }
+            out.append(table.render())
+        }
+        if !report.priceIssues.isEmpty {
+            out.append("")
+            out.append("Price sources left out:")
+            out += report.priceIssues.map { "  • \($0)" }
+        }
+        if !report.rejected.isEmpty {
+            out.append("")
+            out.append("Most promising rejected routes:")
+            var table = Table([("TOKEN", .left), ("ROUTE", .left), ("BRIDGE", .left), ("BEST PROFIT $", .right), ("WHY", .left)])
+            for r in report.rejected {
+                table.add([r.token, "\(r.buyChain) → \(r.sellChain)", r.bridge,
+                           r.bestProfitUSD.map(Figures.usd) ?? "—", r.reason.description])
+            }
+            out.append(table.render())
+        }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,64 @@
+/// A plain-text table for a terminal: a header, a rule, right-aligned numbers.
+struct Table {
+    enum Alignment { case left, right }
+
+    struct Column {
+        var title: String
+        var alignment: Alignment
+    }
+
+    var columns: [Column]
+    var rows: [[String]] = []
+
+    init(_ columns: [(String, Alignment)]) {
+        self.columns = columns.map { Column(title: $0.0, alignment: $0.1) }
+    }
+
+    mutating func add(_ row: [String]) {
+        precondition(row.count == columns.count, "row width must match the header")
+        rows.append(row)
+    }
+
+    func render() -> String {
+        let widths = columns.indices.map { i in
+            ([columns[i].title] + rows.map { $0[i] }).map(\.count).max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            cells.indices.map { i in
+                let pad = String(repeating: " ", count: widths[i] - cells[i].count)
+                return columns[i].alignment == .left ? cells[i] + pad : pad + cells[i]
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        var out = [line(columns.map(\.title)), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
+        out += rows.map(line)
+        return out.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
+
+/// Figures for people: `$12,345.67`, `4.5 bps`.
+enum Figures {
+    static func usd(_ value: Double) -> String {
+        let cents = (abs(value) * 100).rounded()
+        let whole = Int(cents / 100), fraction = Int(cents.truncatingRemainder(dividingBy: 100))
+        var digits = String(whole)
+        var grouped = ""
+        while digits.count > 3 {
+            grouped = "," + digits.suffix(3) + grouped
+            digits.removeLast(3)
+        }
+        return (value < 0 && cents > 0 ? "-" : "") + digits + grouped + "." + (fraction < 10 ? "0" : "") + String(fraction)
+    }
+
+    static func bps(_ value: Double) -> String {
+        let tenths = (value * 10).rounded() / 10
+        return tenths == tenths.rounded() ? "\(Int(tenths)).0" : "\(tenths)"
+    }
+}
