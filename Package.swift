@@ -27,11 +27,14 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(name: "BallastHTTP", dependencies: ["CCurl", "CCurlShims"]),
+        // Synthetic markets for benchmarks and simulation; never a source of real decisions.
+        .target(name: "BallastSimulation", dependencies: ["BallastCore"]),
         .executableTarget(
             name: "ballast",
             dependencies: [
                 "BallastCore",
                 "BallastHTTP",
+                "BallastSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

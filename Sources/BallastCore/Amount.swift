@@ -26,12 +26,22 @@ public struct Amount: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     private init(normalizing units: Int128, scale: Int) {
-        var u = units, s = scale
-        while s > 0, u % 10 == 0 {
-            u /= 10
-            s -= 1
+        var s = scale
+        // 128-bit division is done in software; most amounts fit 64 bits, where it is one instruction.
+        if var small = Int64(exactly: units) {
+            while s > 0, small % 10 == 0 {
+                small /= 10
+                s -= 1
+            }
+            self.units = Int128(small)
+        } else {
+            var u = units
+            while s > 0, u % 10 == 0 {
+                u /= 10
+                s -= 1
+            }
+            self.units = u
         }
-        self.units = u
         self.scale = s
     }
 
@@ -73,24 +83,28 @@ public struct Amount: Sendable, Hashable, Comparable, CustomStringConvertible {
         let scaled = significand * Self.powerOfTen(decimals)  // < 2^53 · 10^18 < 2^113
         var units: Int128
         var inexact = false
+        // Shift amounts are Int128 so the shifts compile to instructions, not generic calls.
         if exponent >= 0 {
-            units = scaled << exponent  // |value| < 1e19, so this stays below 10^37
+            units = scaled << Int128(exponent)  // |value| < 1e19, so this stays below 10^37
         } else if -exponent >= 127 {
             units = 0
             inexact = scaled != 0
         } else {
-            units = scaled >> -exponent
-            inexact = units << -exponent != scaled
+            units = scaled >> Int128(-exponent)
+            inexact = units << Int128(-exponent) != scaled
         }
         if value < 0 { units = -units - (inexact ? 1 : 0) }
         self.init(normalizing: units, scale: decimals)
     }
 
-    static func powerOfTen(_ n: Int) -> Int128 {
-        var result: Int128 = 1
-        for _ in 0..<n { result *= 10 }
-        return result
-    }
+    @inline(__always) static func powerOfTen(_ n: Int) -> Int128 { powersOfTen[n] }
+
+    /// 10⁰ through 10³⁸, the largest that fits.
+    private static let powersOfTen: [Int128] = {
+        var table: [Int128] = [1]
+        for _ in 1...38 { table.append(table[table.count - 1] * 10) }
+        return table
+    }()
 
     public var isNegative: Bool { units < 0 }
     public var isZero: Bool { units == 0 }
@@ -98,7 +112,18 @@ public struct Amount: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The nearest `Double`, for economics; never for output.
     public var doubleValue: Double {
-        scale == 0 ? Double(units) : Double(units) / Self.doublePowersOfTen[scale]
+        // Int128 → Double compiles to a slow generic call, so convert by hand: exactly via Int64
+        // when the units fit, else from two 64-bit halves (|units| ≥ 2⁶³ there, so the halves
+        // cannot cancel and the result is within an ulp or two, which the economics do not notice).
+        let value: Double
+        if units >= -0x7FFF_FFFF_FFFF_FFFF && units <= 0x7FFF_FFFF_FFFF_FFFF {
+            value = Double(Int64(truncatingIfNeeded: units))
+        } else {
+            let high = Int64(truncatingIfNeeded: units >> (64 as Int128))
+            let low = UInt64(truncatingIfNeeded: units & 0xFFFF_FFFF_FFFF_FFFF)
+            value = Double(high) * 18_446_744_073_709_551_616.0 + Double(low)
+        }
+        return scale == 0 ? value : value / Self.doublePowersOfTen[scale]
     }
 
     private static let doublePowersOfTen: [Double] = (0...36).map { pow10Double($0) }

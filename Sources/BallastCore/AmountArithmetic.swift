@@ -53,6 +53,18 @@ extension Amount {
     /// and what does not fit.
     public init?(decimalOf value: Double) {
         guard value.isFinite else { return nil }
+        // Fast path: the fewest decimals s for which an integer m below 2^53 gives m / 10^s == value.
+        // Both are exact doubles, so the division is correctly rounded: m/10^s reads back as value.
+        var power = 1.0
+        for scale in 0...17 {
+            let m = (value * power).rounded()
+            guard abs(m) < 9_007_199_254_740_992 else { break }
+            if m / power == value {
+                self.init(units: Int128(Int64(m)), scale: scale)
+                return
+            }
+            power *= 10
+        }
         // Swift prints the shortest round-trip form, in plain or exponent notation.
         let text = "\(value)"
         let parts = text.lowercased().split(separator: "e", maxSplits: 1)

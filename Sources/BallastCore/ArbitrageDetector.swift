@@ -25,30 +25,31 @@ public struct ArbitrageDetector: Sendable {
         var kept: [Int: Candidate] = [:]  // by (token, buy chain, sell chain)
         var rejected: [RejectedCandidate] = []
         var considered = 0
+        // Sized for the few routes that qualify, not for all of them.
+        kept.reserveCapacity(64)
 
-        for (index, route) in snapshot.routes.enumerated() {
-            guard let slots = market.slots(of: route) else { continue }
+        // Borrow the routes in place: copying each one (four strings) costs more than the economics.
+        snapshot.routes.withUnsafeBufferPointer { routes in
+        for index in routes.indices {
+            guard let compiled = market.compile(routes.baseAddress! + index, at: index) else { continue }
             considered += 1
-            let age = snapshot.takenAt.timeIntervalSince(route.observedAt)
-            guard age <= rules.maxPriceAgeSeconds else {
-                if explain > 0 { rejected.append(rejection(route, .staleRoute(ageSeconds: age))) }
+            guard compiled.ageSeconds <= rules.maxPriceAgeSeconds else {
+                if explain > 0 { rejected.append(rejection(snapshot, compiled, .staleRoute(ageSeconds: compiled.ageSeconds))) }
                 continue
             }
-            guard let buyPrice = market.price(slots.buy) else {
-                if explain > 0 { rejected.append(rejection(route, .noPrice(chain: route.from))) }
+            guard let buy = market.buySide(compiled.buy) else {
+                if explain > 0 { rejected.append(rejection(snapshot, compiled, .noPrice(chain: snapshot.routes[Int(compiled.routeIndex)].from))) }
                 continue
             }
-            guard let sellPrice = market.price(slots.sell) else {
-                if explain > 0 { rejected.append(rejection(route, .noPrice(chain: route.to))) }
+            guard let sell = market.sellSide(compiled.sell) else {
+                if explain > 0 { rejected.append(rejection(snapshot, compiled, .noPrice(chain: snapshot.routes[Int(compiled.routeIndex)].to))) }
                 continue
             }
-            let buy = TradeSide.buying(buyPrice), sell = TradeSide.selling(sellPrice)
-            let bridge = BridgeTerms(route)
-            var qMax = rules.maxTradeUSD / buy.spot
-            if let cap = route.maxAmount { qMax = min(qMax, cap.doubleValue) }
+            let bridge = compiled.bridge
+            let qMax = min(rules.maxTradeUSD / buy.spot, compiled.maxAmount)
             guard let q = OptimalSize.solve(buy: buy, bridge: bridge, sell: sell, qMax: qMax) else {
                 if explain > 0 {
-                    rejected.append(rejection(route, bridge.fixed / bridge.a >= qMax ? .fixedFeeExceedsTrade : .unprofitable))
+                    rejected.append(rejection(snapshot, compiled, bridge.fixed / bridge.a >= qMax ? .fixedFeeExceedsTrade : .unprofitable))
                 }
                 continue
             }
@@ -57,28 +58,36 @@ public struct ArbitrageDetector: Sendable {
             guard profit >= rules.minProfitUSD, profit >= minROI * cost else {
                 if explain > 0 {
                     let reason: RejectedCandidate.Reason = profit <= 0 ? .unprofitable : profit < rules.minProfitUSD ? .belowMinProfit : .belowMinROI
-                    rejected.append(rejection(route, reason, profit: profit, q: q, decimals: market.decimals(of: route)))
+                    rejected.append(rejection(snapshot, compiled, reason, profit: profit,
+                                              amount: Amount(flooring: q, decimals: market.decimals(ofToken: compiled.token))))
                 }
                 continue
             }
             // Few routes get here: price them exactly at the amount that would be sent.
-            guard let opportunity = settle(route, q: q, qMax: qMax, buyPrice: buyPrice, buy: buy, sell: sell, bridge: bridge,
-                                           decimals: market.decimals(of: route), minROI: minROI) else { continue }
-            let key = slots.pairKey
-            let candidate = Candidate(opportunity: opportunity, routeIndex: index)
-            if let incumbent = kept[key] {
+            let route = snapshot.routes[Int(compiled.routeIndex)]
+            guard let buyPrice = market.price(compiled.buy),
+                  let opportunity = settle(route, q: q, qMax: qMax, buyPrice: buyPrice, buy: buy, sell: sell, bridge: bridge,
+                                           decimals: market.decimals(ofToken: compiled.token), minROI: minROI) else { continue }
+            let candidate = Candidate(opportunity: opportunity, routeIndex: Int(compiled.routeIndex))
+            if let incumbent = kept[compiled.pairKey] {
                 let (winner, loser) = candidate.beats(incumbent) ? (candidate, incumbent) : (incumbent, candidate)
-                kept[key] = winner
+                kept[compiled.pairKey] = winner
                 if explain > 0 {
-                    rejected.append(rejection(snapshot.routes[loser.routeIndex], .outranked(by: winner.opportunity.bridge),
-                                              profit: loser.opportunity.profitUSD, amount: loser.opportunity.amount))
+                    rejected.append(RejectedCandidate(
+                        token: loser.opportunity.token, buyChain: loser.opportunity.buyChain, sellChain: loser.opportunity.sellChain,
+                        bridge: loser.opportunity.bridge, reason: .outranked(by: winner.opportunity.bridge),
+                        bestProfitUSD: loser.opportunity.profitUSD, amount: loser.opportunity.amount))
                 }
             } else {
-                kept[key] = candidate
+                kept[compiled.pairKey] = candidate
             }
         }
+        }
 
-        let opportunities = kept.values.map(\.opportunity).sorted(by: Self.ranking)
+        // Sort small keys, then gather: moving whole opportunities around costs more than ranking them.
+        let candidates = Array(kept.values)
+        let order = candidates.indices.sorted { Self.ranking(candidates[$0].opportunity, candidates[$1].opportunity) }
+        let opportunities = order.map { candidates[$0].opportunity }
         return ScanReport(takenAt: snapshot.takenAt, opportunities: opportunities, priceIssues: market.issues,
                           rejected: explain > 0 ? Array(rejected.sorted(by: Self.rejectionRanking).prefix(explain)) : [],
                           routesConsidered: considered)
@@ -110,11 +119,11 @@ public struct ArbitrageDetector: Sendable {
                            profitUSD: profit, roiBps: profit / cost * 10_000, etaSeconds: route.etaSeconds)
     }
 
-    private func rejection(_ route: Route, _ reason: RejectedCandidate.Reason, profit: Double? = nil,
-                           q: Double? = nil, decimals: Int = 0, amount: Amount? = nil) -> RejectedCandidate {
-        RejectedCandidate(token: route.token, buyChain: route.from, sellChain: route.to, bridge: route.bridge,
-                          reason: reason, bestProfitUSD: profit,
-                          amount: amount ?? q.flatMap { Amount(flooring: $0, decimals: decimals) })
+    private func rejection(_ snapshot: Snapshot, _ compiled: MarketIndex.CompiledRoute, _ reason: RejectedCandidate.Reason,
+                           profit: Double? = nil, amount: Amount? = nil) -> RejectedCandidate {
+        let route = snapshot.routes[Int(compiled.routeIndex)]
+        return RejectedCandidate(token: route.token, buyChain: route.from, sellChain: route.to, bridge: route.bridge,
+                                 reason: reason, bestProfitUSD: profit, amount: amount)
     }
 
     private struct Candidate {

@@ -1,49 +1,111 @@
 import Foundation
 
-/// A snapshot's prices reduced to one per (chain, token) and laid out by integer slot,
-/// so the per-route work is array reads rather than string lookups.
+/// A snapshot's prices reduced to one per (chain, token) and its routes compiled to
+/// integer slots and plain numbers, so the per-route work is array reads, not string
+/// lookups.
 struct MarketIndex {
-    struct RouteSlots {
-        var buy: Int
-        var sell: Int
+    /// One route as the detector needs it.
+    struct CompiledRoute {
+        var routeIndex: Int32
+        var buy: Int32
+        var sell: Int32
+        var token: Int32
         /// Identifies (token, buy chain, sell chain).
         var pairKey: Int
+        var bridge: BridgeTerms
+        /// The route's `max_amount` as a number; infinity for none.
+        var maxAmount: Double
+        var ageSeconds: Double
     }
 
-    private let chainIndex: [String: Int]
-    private let tokenIndex: [String: Int]
+    private let chainNames: [String]
     private let tokenDecimals: [Int]
     private let prices: [MarketPrice?]
+    /// The same prices as trade sides, computed once per slot rather than once per route.
+    private let buySides: [TradeSide?]
+    private let sellSides: [TradeSide?]
     let issues: [PriceIssue]
+    // Each route field keeps its own cursor: origins repeat, destinations walk the chain list.
+    private let origins: NameLookup
+    private let destinations: NameLookup
+    private let routeTokens: NameLookup
+    private let takenAt: TimeInterval
 
     init(snapshot: Snapshot, tokens: [String], consensus: PriceConsensus) {
-        chainIndex = Dictionary(snapshot.chains.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        chainNames = snapshot.chains.map(\.name)
         let listed = tokens.compactMap { snapshot.token($0) }
-        tokenIndex = Dictionary(listed.enumerated().map { ($1.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         tokenDecimals = listed.map(\.decimals)
+        let chains = NameLookup(chainNames)
+        let symbols = NameLookup(listed.map(\.symbol))
+        let chainCount = chainNames.count
 
-        let chainCount = snapshot.chains.count
         var grouped = [[PriceQuote]](repeating: [], count: listed.count * chainCount)
         for quote in snapshot.prices {
-            guard let t = tokenIndex[quote.token], let c = chainIndex[quote.chain] else { continue }
+            guard let t = symbols.index(of: quote.token), let c = chains.index(of: quote.chain) else { continue }
             grouped[t * chainCount + c].append(quote)
         }
         var issues: [PriceIssue] = []
         prices = grouped.map { $0.isEmpty ? nil : consensus.reduce($0, takenAt: snapshot.takenAt, issues: &issues) }
+        buySides = prices.map { $0.map(TradeSide.buying) }
+        sellSides = prices.map { $0.map(TradeSide.selling) }
         self.issues = issues
+
+        origins = NameLookup(chainNames)
+        destinations = NameLookup(chainNames)
+        routeTokens = NameLookup(listed.map(\.symbol))
+        takenAt = snapshot.takenAt.timeIntervalSinceReferenceDate
     }
 
-    private var chainCount: Int { chainIndex.count }
-
-    /// Nil for a route of a token the strategy does not trade.
-    @inline(__always) func slots(of route: Route) -> RouteSlots? {
-        guard let t = tokenIndex[route.token], let a = chainIndex[route.from], let b = chainIndex[route.to] else { return nil }
-        return RouteSlots(buy: t * chainCount + a, sell: t * chainCount + b, pairKey: (t * chainCount + a) * chainCount + b)
+    /// Resolves one route to slots and numbers; nil for a token the strategy does not trade.
+    /// Done as the routes stream past, so no array the size of the market is built per scan.
+    @inline(__always) func compile(_ route: UnsafePointer<Route>, at index: Int) -> CompiledRoute? {
+        guard let t = routeTokens.index(of: route.pointee.token), let a = origins.index(of: route.pointee.from),
+              let b = destinations.index(of: route.pointee.to) else { return nil }
+        let chainCount = chainNames.count
+        return CompiledRoute(
+            routeIndex: Int32(index), buy: Int32(t * chainCount + a), sell: Int32(t * chainCount + b), token: Int32(t),
+            pairKey: (t * chainCount + a) * chainCount + b, bridge: BridgeTerms(route.pointee),
+            maxAmount: route.pointee.maxAmount?.doubleValue ?? .infinity,
+            ageSeconds: takenAt - route.pointee.observedAt.timeIntervalSinceReferenceDate)
     }
 
-    @inline(__always) func price(_ slot: Int) -> MarketPrice? { prices[slot] }
+    @inline(__always) func price(_ slot: Int32) -> MarketPrice? { prices[Int(slot)] }
+    @inline(__always) func buySide(_ slot: Int32) -> TradeSide? { buySides[Int(slot)] }
+    @inline(__always) func sellSide(_ slot: Int32) -> TradeSide? { sellSides[Int(slot)] }
+    func decimals(ofToken t: Int32) -> Int { tokenDecimals[Int(t)] }
+}
 
-    func decimals(of route: Route) -> Int {
-        tokenIndex[route.token].map { tokenDecimals[$0] } ?? Amount.maxScale
+/// Name → index, checking a prediction before hashing.
+///
+/// Snapshots list entries grouped (routes by token and origin, destinations in chain
+/// order), so the next name is usually the one after the last found, or the same one
+/// again. Comparing two short strings costs far less than hashing one; the dictionary
+/// answers whenever the guess is wrong, so the result never depends on the order.
+private final class NameLookup {
+    private let names: [String]
+    private let positions: [String: Int]
+    private var last = 0
+
+    init(_ names: [String]) {
+        self.names = names
+        positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    @inline(__always) func index(of name: String) -> Int? {
+        if last < names.count, names[last] == name { return last }
+        let next = last + 1 == names.count ? 0 : last + 1
+        if next < names.count, names[next] == name {
+            last = next
+            return next
+        }
+        // A destination list skips its own origin: try one further.
+        let skip = next + 1 >= names.count ? next + 1 - names.count : next + 1
+        if skip < names.count, names[skip] == name {
+            last = skip
+            return skip
+        }
+        guard let found = positions[name] else { return nil }
+        last = found
+        return found
     }
 }

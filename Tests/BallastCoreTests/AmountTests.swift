@@ -67,7 +67,13 @@ import Testing
         }
     }
 
-    @Test func doubleValueIsClose() {
+    @Test func doubleValueIsCloseAcrossTheWholeRange() {
+        #expect(Amount("-1")!.doubleValue == -1)
+        #expect(Amount("-0.000000000000000001")!.doubleValue == -1e-18)
+        #expect(relativelyClose(Amount("123456789012345678.123456789012345678")!.doubleValue, 123456789012345678.123456789, 1e-15))
+        #expect(relativelyClose(Amount("-123456789012345678.12345678901234567")!.doubleValue, -123456789012345678.12345678, 1e-15))
+        #expect(relativelyClose(Amount("9.300000000000000001")!.doubleValue, 9.3, 1e-15))  // 9.3e18 units: beyond Int64
+
         #expect(Amount("120.5")!.doubleValue == 120.5)
         #expect(Amount("26080417.5")!.doubleValue == 26_080_417.5)
         #expect(abs(Amount("0.000000000000000001")!.doubleValue - 1e-18) < 1e-30)

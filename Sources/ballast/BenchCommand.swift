@@ -1,0 +1,74 @@
+import ArgumentParser
+import BallastCore
+import BallastSimulation
+import Foundation
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the core on generated markets (use a release build).",
+        subcommands: [BenchScan.self])
+}
+
+struct BenchScan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Time a full arbitrage scan of a generated universe, against the seed's double loop.")
+
+    @Option(help: "Chains in the universe.") var chains = 50
+    @Option(help: "Tokens in the universe.") var tokens = 200
+    @Option(help: "Timed repetitions; the median is reported.") var runs = 7
+    @Option(help: "Random seed for the universe.") var seed: UInt64 = 1
+    @Option(help: "The strategy's min_profit_usd: higher means fewer opportunities to settle.") var minProfit = 10.0
+
+    func validate() throws {
+        guard chains >= 2, tokens >= 1, runs >= 1 else { throw ValidationError("need at least 2 chains, 1 token and 1 run") }
+    }
+
+    func run() async throws {
+        let generator = MarketGenerator(chains: chains, tokens: tokens, seed: seed)
+        let snapshot = generator.snapshot()
+        var strategy = generator.strategy()
+        strategy.arbitrage?.minProfitUSD = minProfit
+        let detector = ArbitrageDetector(strategy: strategy)!
+        var found = 0
+        let scan = Stopwatch.median(runs) { found = detector.scan(snapshot).opportunities.count }
+        var seedFound = 0
+        let seedLoop = Stopwatch.median(runs) { seedFound = SeedDoubleLoop.scan(snapshot).count }
+        let routes = snapshot.routes.count
+        print("""
+            universe      \(chains) chains × \(tokens) tokens, \(routes) routes, \(snapshot.prices.count) prices (half with pools), seed \(seed)
+            scan          \(Stopwatch.format(scan)) median of \(runs)  (\(String(format: "%.1f", scan / Double(routes) * 1e9)) ns/route, \(found) opportunities)
+            seed loop     \(Stopwatch.format(seedLoop)) median of \(runs)  (\(seedFound) best-ROI pairs, flat fees only)
+            ratio         scan / seed loop = \(String(format: "%.2f", scan / seedLoop))
+            peak memory   \(ResourceUsage.peakResidentMegabytes()) MB (whole process, universe included)
+            """)
+    }
+}
+
+/// Wall-clock timing on the monotonic clock.
+enum Stopwatch {
+    /// The median duration of `runs` calls, in seconds.
+    static func median(_ runs: Int, _ body: () -> Void) -> Double {
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            body()
+            let elapsed = ContinuousClock.now - start
+            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        return samples.sorted()[samples.count / 2]
+    }
+
+    static func format(_ seconds: Double) -> String {
+        String(format: "%8.2f ms", seconds * 1000)
+    }
+}
+
+enum ResourceUsage {
+    /// The process's peak resident set size (Linux reports kilobytes).
+    static func peakResidentMegabytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) / 1024
+    }
+}
