@@ -13,9 +13,10 @@ build: deps
 release: deps
 	swift build -c release
 
-# The main job on the built-in default: validate, then scan and plan the shipped example market.
+# The main job on the built-in default: validate, then scan the shipped example market.
 demo: build
 	.build/debug/ballast check --snapshot $(SNAPSHOT) --strategy $(STRATEGY)
+	.build/debug/ballast scan --snapshot $(SNAPSHOT) --strategy $(STRATEGY) --explain
 
 test: deps
 	swift test

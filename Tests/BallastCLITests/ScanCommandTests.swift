@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@Suite struct ScanCommandTests {
+    let market = ["--snapshot", "examples/snapshot.json", "--strategy", "strategies/majors.yaml"]
+
+    @Test func tableShowsOpportunitiesAndDroppedSources() throws {
+        let result = try CLIRunner.run(["scan"] + market)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("TOKEN  ROUTE"))
+        #expect(result.stdout.contains("optimism → arbitrum"))
+        #expect(result.stdout.contains("polygon/WETH from quickswap: dropped"))
+        #expect(!result.stdout.contains("Most promising rejected routes"))
+    }
+
+    @Test func explainShowsWhyRoutesWereRejected() throws {
+        let result = try CLIRunner.run(["scan", "--explain"] + market)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Most promising rejected routes:"))
+        #expect(result.stdout.contains("profit below min_profit_usd"))
+    }
+
+    @Test func jsonHasTheDocumentedShape() throws {
+        let result = try CLIRunner.run(["scan", "--format", "json", "--top", "2"] + market)
+        #expect(result.status == 0)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(root["taken_at"] as? String == "2026-11-24T12:00:00Z")
+        let opportunities = try #require(root["opportunities"] as? [[String: Any]])
+        #expect(opportunities.count == 2)
+        let first = try #require(opportunities.first)
+        #expect(Set(first.keys) == ["token", "buy_chain", "sell_chain", "bridge", "amount", "received", "cost_usd",
+                                    "proceeds_usd", "fees_usd", "profit_usd", "roi_bps", "eta_seconds"])
+        // Token amounts are exact decimal strings; USD figures are numbers.
+        #expect(first["amount"] is String && first["received"] is String)
+        #expect(first["profit_usd"] is NSNumber)
+        let profits = opportunities.compactMap { $0["profit_usd"] as? Double }
+        #expect(profits == profits.sorted(by: >))
+        let issues = try #require(root["price_issues"] as? [[String: Any]])
+        #expect(issues.contains { $0["source"] as? String == "quickswap" })
+    }
+
+    @Test func strategyWithoutArbitrageIsBadInput() throws {
+        let path = try CLIRunner.temporaryFile("""
+            name: rebalance-only
+            tokens: [WETH]
+            rebalance: {threshold: 0.05, min_transfer_usd: 500, max_fee_bps: 50, targets: {WETH: {ethereum: 1}}}
+            """, suffix: ".yaml")
+        let result = try CLIRunner.run(["scan", "--snapshot", "examples/snapshot.json", "--strategy", path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("strategy rebalance-only has no arbitrage section"))
+    }
+
+    @Test func badSnapshotIsBadInputWithTheEntryNamed() throws {
+        let path = try CLIRunner.temporaryFile(#"{"version": 1, "taken_at": "2026-11-24T12:00:00Z", "tokens": [], "chains": [], "prices": [{"chain": "x"}]}"#, suffix: ".json")
+        let result = try CLIRunner.run(["scan", "--snapshot", path, "--strategy", "strategies/majors.yaml"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("prices[0] (x/?): chain names unknown chain x"))
+    }
+
+    @Test func topMustBePositive() throws {
+        let result = try CLIRunner.run(["scan", "--top", "0"] + market)
+        #expect(result.status == 64)
+    }
+}
