@@ -48,7 +48,7 @@ let package = Package(
             ],
             path: "Tests/Support"
         ),
-        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore"]),
+        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore"], exclude: ["Reference"]),
         .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests", dependencies: ["ballast"]),
     ],

@@ -112,17 +112,7 @@ public struct Amount: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The nearest `Double`, for economics; never for output.
     public var doubleValue: Double {
-        // Int128 → Double compiles to a slow generic call, so convert by hand: exactly via Int64
-        // when the units fit, else from two 64-bit halves (|units| ≥ 2⁶³ there, so the halves
-        // cannot cancel and the result is within an ulp or two, which the economics do not notice).
-        let value: Double
-        if units >= -0x7FFF_FFFF_FFFF_FFFF && units <= 0x7FFF_FFFF_FFFF_FFFF {
-            value = Double(Int64(truncatingIfNeeded: units))
-        } else {
-            let high = Int64(truncatingIfNeeded: units >> (64 as Int128))
-            let low = UInt64(truncatingIfNeeded: units & 0xFFFF_FFFF_FFFF_FFFF)
-            value = Double(high) * 18_446_744_073_709_551_616.0 + Double(low)
-        }
+        let value = units.approximateDouble
         return scale == 0 ? value : value / Self.doublePowersOfTen[scale]
     }
 

@@ -46,11 +46,17 @@ public struct RebalanceRules: Sendable, Hashable {
     public var maxFeeBps: Double
     /// Per token, per chain, the fraction of the total to hold there; they sum to 1.
     public var targets: [String: [String: Double]]
+    /// Prices and route quotes older than this are not used to cost transfers.
+    public var maxPriceAgeSeconds: Double
 
-    public init(threshold: Double, minTransferUSD: Double, maxFeeBps: Double, targets: [String: [String: Double]]) {
+    public static let defaultMaxPriceAgeSeconds = 600.0
+
+    public init(threshold: Double, minTransferUSD: Double, maxFeeBps: Double, targets: [String: [String: Double]],
+                maxPriceAgeSeconds: Double = RebalanceRules.defaultMaxPriceAgeSeconds) {
         self.threshold = threshold
         self.minTransferUSD = minTransferUSD
         self.maxFeeBps = maxFeeBps
         self.targets = targets
+        self.maxPriceAgeSeconds = maxPriceAgeSeconds
     }
 }

@@ -48,6 +48,8 @@ extension Strategy {
         let threshold = r.number("threshold", in: NumberRange(min: 0, max: 1, maxInclusive: false))
         let minTransfer = r.number("min_transfer_usd", in: .nonNegative)
         let maxFee = r.number("max_fee_bps", in: .feeBps)
+        let maxAge = r.number("max_price_age_seconds", required: false, in: .positive)
+        let maxAgeValid = maxAge != nil || r.value("max_price_age_seconds", required: false) == nil
         var targets: [String: [String: Double]] = [:]
         var targetsValid = true
         if let t = r.object("targets") {
@@ -80,8 +82,9 @@ extension Strategy {
             targetsValid = false
         }
         r.finish()
-        guard let threshold, let minTransfer, let maxFee, targetsValid else { return nil }
-        return RebalanceRules(threshold: threshold, minTransferUSD: minTransfer, maxFeeBps: maxFee, targets: targets)
+        guard let threshold, let minTransfer, let maxFee, targetsValid, maxAgeValid else { return nil }
+        return RebalanceRules(threshold: threshold, minTransferUSD: minTransfer, maxFeeBps: maxFee, targets: targets,
+                              maxPriceAgeSeconds: maxAge ?? RebalanceRules.defaultMaxPriceAgeSeconds)
     }
 
     /// What in this strategy the snapshot cannot satisfy: unknown tokens, unknown target chains.

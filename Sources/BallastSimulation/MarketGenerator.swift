@@ -8,13 +8,18 @@ import Foundation
 public struct MarketGenerator: Sendable {
     public var chains: Int
     public var tokens: Int
+    /// Bridges on every ordered chain pair, for every token.
+    public var bridgesPerPair: Int
     public var seed: UInt64
 
-    public init(chains: Int, tokens: Int, seed: UInt64 = 1) {
+    public init(chains: Int, tokens: Int, bridgesPerPair: Int = 1, seed: UInt64 = 1) {
         self.chains = chains
         self.tokens = tokens
+        self.bridgesPerPair = bridgesPerPair
         self.seed = seed
     }
+
+    static let bridgeNames = ["across", "stargate", "cctp", "hop", "synapse", "celer"]
 
     public static let takenAt = Timestamp.parse("2026-11-24T12:00:00Z")!
 
@@ -28,7 +33,7 @@ public struct MarketGenerator: Sendable {
         var prices: [PriceQuote] = []
         prices.reserveCapacity(chains * tokens)
         var routes: [Route] = []
-        routes.reserveCapacity(chains * (chains - 1) * tokens)
+        routes.reserveCapacity(chains * (chains - 1) * tokens * bridgesPerPair)
         var balances: [Balance] = []
         for (t, symbol) in symbols.enumerated() {
             let base = Double(Int.random(in: 1...5000, using: &rng))
@@ -49,10 +54,13 @@ public struct MarketGenerator: Sendable {
             }
             for from in chainNames {
                 for to in chainNames where from != to {
-                    routes.append(Route(from: from, to: to, token: symbol, bridge: t % 2 == 0 ? "across" : "stargate",
-                                        feeBps: Double(Int.random(in: 1...20, using: &rng)), feeFixed: .zero,
-                                        gasUSD: Double(Int.random(in: 1...300, using: &rng)) / 100, etaSeconds: 90,
-                                        maxAmount: nil, observedAt: observed))
+                    for b in 0..<bridgesPerPair {
+                        routes.append(Route(from: from, to: to, token: symbol,
+                                            bridge: Self.bridgeNames[(t + b) % Self.bridgeNames.count],
+                                            feeBps: Double(Int.random(in: 1...20, using: &rng)), feeFixed: .zero,
+                                            gasUSD: Double(Int.random(in: 1...300, using: &rng)) / 100, etaSeconds: 90,
+                                            maxAmount: nil, observedAt: observed))
+                    }
                 }
             }
         }
@@ -61,9 +69,16 @@ public struct MarketGenerator: Sendable {
                         prices: prices, routes: routes, balances: balances)
     }
 
-    /// A strategy that trades every generated token.
+    /// A strategy that trades every generated token and targets an even spread across chains,
+    /// with a band of a fifth of each chain's share.
     public func strategy() -> Strategy {
-        Strategy(name: "bench", tokens: tokenSymbols,
-                 arbitrage: ArbitrageRules(minProfitUSD: 10, minROIBps: 5, maxTradeUSD: 100_000, maxPriceAgeSeconds: 60))
+        let even = 1.0 / Double(chains)
+        var weights = Dictionary(uniqueKeysWithValues: chainNames.map { ($0, even) })
+        // Fractions must sum to 1 within 1e-9: give the rounding remainder to the first chain.
+        weights[chainNames[0]]! += 1 - weights.values.reduce(0, +)
+        return Strategy(name: "bench", tokens: tokenSymbols,
+                        arbitrage: ArbitrageRules(minProfitUSD: 10, minROIBps: 5, maxTradeUSD: 100_000, maxPriceAgeSeconds: 60),
+                        rebalance: RebalanceRules(threshold: 0.2 / Double(chains), minTransferUSD: 500, maxFeeBps: 50,
+                                                  targets: Dictionary(uniqueKeysWithValues: tokenSymbols.map { ($0, weights) })))
     }
 }

@@ -10,6 +10,6 @@ struct Ballast: AsyncParsableCommand {
             config that fails validation); 69 data unavailable; 70 internal error.
             """,
         version: "0.1.0",
-        subcommands: [Scan.self, Check.self, Bench.self]
+        subcommands: [Scan.self, Plan.self, Check.self, Bench.self]
     )
 }

@@ -6,7 +6,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the core on generated markets (use a release build).",
-        subcommands: [BenchScan.self])
+        subcommands: [BenchScan.self, BenchPlan.self])
 }
 
 struct BenchScan: AsyncParsableCommand {
@@ -41,6 +41,35 @@ struct BenchScan: AsyncParsableCommand {
             seed loop     \(Stopwatch.format(seedLoop)) median of \(runs)  (\(seedFound) best-ROI pairs, flat fees only)
             ratio         scan / seed loop = \(String(format: "%.2f", scan / seedLoop))
             peak memory   \(ResourceUsage.peakResidentMegabytes()) MB (whole process, universe included)
+            """)
+    }
+}
+
+struct BenchPlan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Time a full rebalancing plan on a generated network.")
+
+    @Option(help: "Chains in the network.") var chains = 100
+    @Option(help: "Bridges on every ordered chain pair.") var bridges = 2
+    @Option(help: "Timed repetitions; the median is reported.") var runs = 7
+    @Option(help: "Random seed for the network.") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard chains >= 2, bridges >= 1, runs >= 1 else { throw ValidationError("need at least 2 chains, 1 bridge and 1 run") }
+    }
+
+    func run() async throws {
+        let generator = MarketGenerator(chains: chains, tokens: 1, bridgesPerPair: bridges, seed: seed)
+        let snapshot = generator.snapshot()
+        let rebalancer = Rebalancer(strategy: generator.strategy())!
+        var plan: TransferPlan?
+        let elapsed = Stopwatch.median(runs) { plan = rebalancer.plan(snapshot).plans.first }
+        let short = plan?.positions.filter(\.isShort).count ?? 0
+        print("""
+            network       \(chains) chains, \(bridges) bridges per ordered pair: \(snapshot.routes.count) routes, seed \(seed)
+            plan          \(Stopwatch.format(elapsed)) median of \(runs)  (\(short) short chains, \(plan?.transfers.count ?? 0) transfers, status \(plan?.status.rawValue ?? "-"), fees $\(String(format: "%.2f", plan?.totalFeeUSD ?? 0)))
+            peak memory   \(ResourceUsage.peakResidentMegabytes()) MB (whole process)
             """)
     }
 }

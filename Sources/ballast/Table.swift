@@ -57,6 +57,11 @@ enum Figures {
         return (value < 0 && cents > 0 ? "-" : "") + digits + grouped + "." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 
+    static func percent(_ fraction: Double) -> String {
+        let hundredths = (fraction * 10_000).rounded() / 100
+        return hundredths == hundredths.rounded() ? "\(Int(hundredths))%" : "\(hundredths)%"
+    }
+
     static func bps(_ value: Double) -> String {
         let tenths = (value * 10).rounded() / 10
         return tenths == tenths.rounded() ? "\(Int(tenths)).0" : "\(tenths)"

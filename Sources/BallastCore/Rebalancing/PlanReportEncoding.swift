@@ -1,0 +1,46 @@
+/// The documented JSON shape of a plan (docs/cli.md): token amounts as exact decimal
+/// strings, USD figures as numbers rounded to a millionth of a dollar.
+extension PlanReport: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(Timestamp.format(takenAt), forKey: "taken_at")
+        try c.encode(plans, forKey: "plans")
+        try c.encode(priceIssues, forKey: "price_issues")
+    }
+}
+
+extension TransferPlan: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(token, forKey: "token")
+        try c.encode(status.rawValue, forKey: "status")
+        try c.encode(transfers, forKey: "transfers")
+        try c.encode(USD.rounded(totalFeeUSD), forKey: "total_fee_usd")
+        try c.encode(unmet.mapValues(\.description), forKey: "unmet")
+        try c.encode(positions, forKey: "chains")
+    }
+}
+
+extension Transfer: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(from, forKey: "from")
+        try c.encode(to, forKey: "to")
+        try c.encode(bridge, forKey: "bridge")
+        try c.encode(amount.description, forKey: "amount")
+        try c.encode(expectedReceived.description, forKey: "expected_received")
+        try c.encode(USD.rounded(feeUSD), forKey: "fee_usd")
+        try c.encode(etaSeconds, forKey: "eta_seconds")
+    }
+}
+
+extension ChainPosition: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(chain, forKey: "chain")
+        try c.encode(balance.description, forKey: "balance")
+        try c.encode(target.description, forKey: "target")
+        try c.encode(band.description, forKey: "band")
+        try c.encode(after.description, forKey: "after")
+    }
+}

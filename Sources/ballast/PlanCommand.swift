@@ -1,0 +1,73 @@
+import ArgumentParser
+import BallastCore
+import Foundation
+
+struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Plan the cheapest transfers that bring each token back to its target distribution.")
+
+    @OptionGroup var market: MarketOptions
+
+    @Option(help: "A strategy file (YAML) with a rebalance section.")
+    var strategy: String
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        try await reportingFailures {
+            let snapshot = try await market.load()
+            let strategy = try Inputs.strategy(strategy)
+            guard let rebalancer = Rebalancer(strategy: strategy) else {
+                throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): strategy \(strategy.name) has no rebalance section"])
+            }
+            let report = rebalancer.plan(snapshot)
+            switch format {
+            case .json: print(JSONOutput.string(report))
+            case .table: print(PlanTable.render(report, strategy: strategy))
+            }
+        }
+    }
+}
+
+/// A plan as a person reads it: per token, where each chain stands, then the transfers.
+enum PlanTable {
+    static func render(_ report: PlanReport, strategy: Strategy) -> String {
+        let rules = strategy.rebalance!
+        var out = ["Rebalance at \(Timestamp.format(report.takenAt)) — strategy \(strategy.name): band ±\(Figures.percent(rules.threshold)) of each token's total, transfers ≥ $\(Figures.usd(rules.minTransferUSD)), fees ≤ \(Figures.bps(rules.maxFeeBps)) bps"]
+        for plan in report.plans {
+            out.append("")
+            let status: String
+            switch plan.status {
+            case .withinBand: status = "within band, nothing to do"
+            case .rebalance: status = "\(plan.transfers.count) transfer\(plan.transfers.count == 1 ? "" : "s"), fees $\(Figures.usd(plan.totalFeeUSD))"
+            case .partial: status = "PARTIAL: \(plan.transfers.count) transfer\(plan.transfers.count == 1 ? "" : "s"), fees $\(Figures.usd(plan.totalFeeUSD)), some shortfall cannot be met"
+            }
+            out.append("\(plan.token): \(status)")
+            var chains = Table([("CHAIN", .left), ("BALANCE", .right), ("TARGET", .right), ("BAND", .right),
+                                ("AFTER", .right), ("", .left)])
+            for p in plan.positions {
+                let note = plan.unmet[p.chain].map { "short, unmet \($0)" } ?? (p.isShort ? "short" : "")
+                chains.add([p.chain, p.balance.description, p.target.description, "±" + p.band.description,
+                            p.after.description, note])
+            }
+            out.append(chains.render())
+            if !plan.transfers.isEmpty {
+                out.append("")
+                var transfers = Table([("#", .right), ("FROM → TO", .left), ("BRIDGE", .left), ("AMOUNT", .right),
+                                       ("RECEIVED", .right), ("FEE $", .right), ("ETA", .right)])
+                for (i, t) in plan.transfers.enumerated() {
+                    transfers.add(["\(i + 1)", "\(t.from) → \(t.to)", t.bridge, t.amount.description,
+                                   t.expectedReceived.description, Figures.usd(t.feeUSD), "\(t.etaSeconds) s"])
+                }
+                out.append(transfers.render())
+            }
+        }
+        if !report.priceIssues.isEmpty {
+            out.append("")
+            out.append("Price sources left out:")
+            out += report.priceIssues.map { "  • \($0)" }
+        }
+        return out.joined(separator: "\n")
+    }
+}
