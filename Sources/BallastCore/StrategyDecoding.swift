@@ -70,8 +70,10 @@ extension Strategy {
                     }
                     weights[chain] = w
                 }
-                let sum = weights.values.reduce(0, +)
-                if weights.count == perChain.entries().count, abs(sum - 1) > targetSumTolerance {
+                // Fractions are written as decimals: sum them exactly, so the check and the message
+                // do not depend on binary rounding or on the order of the keys.
+                let sum = weights.values.compactMap { Amount(decimalOf: $0) }.reduce(Amount.zero, +)
+                if weights.count == perChain.entries().count, abs(sum.doubleValue - 1) > targetSumTolerance {
                     t.fail(token, "fractions sum to \(sum), must sum to 1")
                     targetsValid = false
                 }

@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func flooringNeverExceedsTheValue() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<5_000 {
             let value = Double.random(in: 0..<1e9, using: &generator)
             let decimals = Int.random(in: 0...18, using: &generator)
@@ -77,19 +77,6 @@ import Testing
         #expect(Amount("120.5")!.doubleValue == 120.5)
         #expect(Amount("26080417.5")!.doubleValue == 26_080_417.5)
         #expect(abs(Amount("0.000000000000000001")!.doubleValue - 1e-18) < 1e-30)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so random tests replay exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

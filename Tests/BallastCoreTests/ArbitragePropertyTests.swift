@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func matchesBruteForceOnRandomUniverses() throws {
-        var rng = SeededGenerator(seed: 20_261_124)
+        var rng = SplitMix64(seed: 20_261_124)
         var compared = 0, found = 0
         for _ in 0..<2_000 {
             var market = MarketBuilder()

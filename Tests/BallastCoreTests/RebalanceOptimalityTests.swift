@@ -5,7 +5,7 @@ import Testing
 /// The flow solver against references that share no code with it.
 @Suite struct RebalanceOptimalityTests {
     /// A random network: `n` chains, givers and short chains, lanes on random ordered pairs.
-    static func randomNetwork(_ rng: inout SeededGenerator, chains n: Int, density: Double, fixed: Bool,
+    static func randomNetwork(_ rng: inout SplitMix64, chains n: Int, density: Double, fixed: Bool,
                               capacities: Bool) -> RebalanceNetwork {
         var supply = [Int128](repeating: 0, count: n), demand = [Int128](repeating: 0, count: n)
         for i in 0..<n {
@@ -20,7 +20,7 @@ import Testing
             for to in 0..<n where from != to && Double.random(in: 0..<1, using: &rng) < density {
                 lanes.append(RebalanceNetwork.Lane(
                     routeIndex: lanes.count, from: from, to: to,
-                    unitCost: Double(Int.random(in: 1...1000, using: &rng)) / 1e6,
+                    unitCost: Double(Int.random(in: 1...1000, using: &rng)) / 1e6, unitValue: 1,
                     fixedCost: fixed ? Double(Int.random(in: 0...5000, using: &rng)) / 100 : 0,
                     minUnits: 1,
                     capacity: capacities && Bool.random(using: &rng) ? Int128(Int.random(in: 1_000...80_000, using: &rng)) : MinCostFlow.unlimited))
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func linearPlansAreFeasibleAndCarryAnOptimalityCertificate() {
-        var rng = SeededGenerator(seed: 4)
+        var rng = SplitMix64(seed: 4)
         for round in 0..<400 {
             let network = Self.randomNetwork(&rng, chains: Int.random(in: 2...8, using: &rng), density: 0.6,
                                              fixed: false, capacities: round % 2 == 0)
@@ -94,7 +94,7 @@ import Testing
 
     @Test(.enabled(if: LPReference.isAvailable, "needs python3 with scipy"))
     func linearPlansMatchAnLPSolvedByScipy() throws {
-        var rng = SeededGenerator(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var networks: [RebalanceNetwork] = []
         for round in 0..<300 {
             networks.append(Self.randomNetwork(&rng, chains: Int.random(in: 2...12, using: &rng), density: 0.5,
@@ -111,7 +111,7 @@ import Testing
 
     @Test func tinyNetworksMatchExhaustiveSearch() {
         // One giver, one short chain, three relays: every simple path enumerated by hand.
-        var rng = SeededGenerator(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for _ in 0..<200 {
             var network = Self.randomNetwork(&rng, chains: 5, density: 0.5, fixed: false, capacities: false)
             network = RebalanceNetwork(chainCount: 5, supply: [1000, 0, 0, 0, 0], demand: [0, 0, 0, 0, 700], lanes: network.lanes)
@@ -135,7 +135,7 @@ import Testing
     }
 
     @Test func fixedCostsStayWithinTwoPercentOfTheExhaustiveOptimum() {
-        var rng = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["GAP_SEED"] ?? "12")!)
+        var rng = SplitMix64(seed: UInt64(ProcessInfo.processInfo.environment["GAP_SEED"] ?? "12")!)
         var worst = 0.0
         for round in 0..<(Int(ProcessInfo.processInfo.environment["GAP_ROUNDS"] ?? "100")!) {
             let network = Self.randomNetwork(&rng, chains: 4, density: 1, fixed: true, capacities: round % 2 == 0)
@@ -163,7 +163,7 @@ import Testing
     }
 
     @Test func fixedCostPlansAreNeverWorseThanTheLinearPlan() {
-        var rng = SeededGenerator(seed: 13)
+        var rng = SplitMix64(seed: 13)
         for _ in 0..<60 {
             let network = Self.randomNetwork(&rng, chains: Int.random(in: 6...20, using: &rng), density: 0.7, fixed: true, capacities: true)
             let linear = Self.linearFlow(network)
@@ -176,8 +176,8 @@ import Testing
 
     @Test func minimumsAreRespectedEvenWhenThatLeavesDemandUnmet() {
         let lanes = [
-            RebalanceNetwork.Lane(routeIndex: 0, from: 0, to: 1, unitCost: 0.001, fixedCost: 0, minUnits: 500, capacity: MinCostFlow.unlimited),
-            RebalanceNetwork.Lane(routeIndex: 1, from: 0, to: 2, unitCost: 0.001, fixedCost: 0, minUnits: 500, capacity: MinCostFlow.unlimited),
+            RebalanceNetwork.Lane(routeIndex: 0, from: 0, to: 1, unitCost: 0.001, unitValue: 1, fixedCost: 0, minUnits: 500, capacity: MinCostFlow.unlimited),
+            RebalanceNetwork.Lane(routeIndex: 1, from: 0, to: 2, unitCost: 0.001, unitValue: 1, fixedCost: 0, minUnits: 500, capacity: MinCostFlow.unlimited),
         ]
         let network = RebalanceNetwork(chainCount: 3, supply: [10_000, 0, 0], demand: [0, 300, 900], lanes: lanes)
         let plan = FixedCostPlanner(network: network).plan()

@@ -81,11 +81,10 @@ import Testing
 
     @Test func endpointThatNeverAnswersTimesOut() async throws {
         try await withServer { server, client in
-            let started = ContinuousClock.now
+            // Without the timeout this would wait forever; the error's kind is the proof.
             _ = await expectHTTPError({ $0 == .timeout }) {
                 try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .milliseconds(300)))
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
 
@@ -165,7 +164,7 @@ import Testing
 
     @Test func cancellingTheTaskRemovesTheTransfer() async throws {
         try await withServer { server, client in
-            let started = ContinuousClock.now
+            // Uncancelled, this would end after 30 s as a timeout, not as a cancellation.
             let task = Task {
                 try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(30)))
             }
@@ -177,7 +176,6 @@ import Testing
                 return
             }
             #expect(error.kind == .cancelled)
-            #expect(ContinuousClock.now - started < .seconds(5))
             // The client stays usable after a cancellation.
             #expect(try await client.get(server.baseURL + "/ok").status == 200)
         }

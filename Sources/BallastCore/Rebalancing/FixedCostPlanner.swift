@@ -54,10 +54,11 @@ struct FixedCostPlanner {
         // Several starts, each climbed to a local optimum: the linear plan, no flow at all, and
         // seeded random charges (deterministic, so the same snapshot always gives the same plan).
         var best = localSearch(from: bestOfBothStarts(allowed: all, linear: linear, &budget), &budget)
-        var generator = SeededLanes(seed: UInt64(network.lanes.count) &* 0x9E37_79B9_7F4A_7C15)
+        var generator = SplitMix64(seed: UInt64(network.lanes.count) &* 0x9E37_79B9_7F4A_7C15)
         let totalDemand = network.demand.reduce(0, +)
         for _ in 0..<randomStarts where budget > 0 {
-            let start = network.lanes.indices.map { _ in Int128(generator.next() % UInt64(max(1, totalDemand))) }
+            // Any charge in [0, total demand] will do; demand in units can exceed 64 bits, so stay in 128.
+            let start = network.lanes.indices.map { _ in Int128(Int64(bitPattern: generator.next() >> 1)) % max(1, totalDemand) }
             let next = localSearch(from: slopeScaling(allowed: all, from: start, &budget), &budget)
             if Self.better(next, than: best) { best = next }
         }
@@ -128,7 +129,7 @@ struct FixedCostPlanner {
     }
 
     private func linearCost(_ k: Int) -> Double {
-        network.lanes[k].unitCost * (1 + Self.hopTieBreak) + Self.hopTieBreak
+        network.lanes[k].unitCost + Self.hopTieBreak * network.lanes[k].unitValue
     }
 
     /// Dynamic slope scaling from a starting flow: each lane's unit cost is raised by its fixed
@@ -177,15 +178,3 @@ struct FixedCostPlanner {
     }
 }
 
-/// SplitMix64, for the planner's seeded restarts.
-private struct SeededLanes {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

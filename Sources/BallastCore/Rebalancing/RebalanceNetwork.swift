@@ -8,6 +8,8 @@ struct RebalanceNetwork {
         var to: Int
         /// USD per unit moved: the proportional fee at the sending chain's price.
         var unitCost: Double
+        /// USD value of one unit at the sending chain's price.
+        var unitValue: Double
         /// USD paid whenever the lane is used at all: fixed fee at the sending price, plus gas.
         var fixedCost: Double
         /// The least a transfer may carry here (`min_transfer_usd`, and `max_fee_bps` with the fixed part).

@@ -116,7 +116,7 @@ public struct Rebalancer: Sendable {
         let minUnits = Int128((minimumUSD / price * scale).rounded(.up))
         let capacity = route.maxAmount?.units(atDecimals: decimals) ?? MinCostFlow.unlimited
         guard minUnits <= capacity else { return nil }
-        return RebalanceNetwork.Lane(routeIndex: index, from: from, to: to, unitCost: price * rate / scale,
+        return RebalanceNetwork.Lane(routeIndex: index, from: from, to: to, unitCost: price * rate / scale, unitValue: price / scale,
                                      fixedCost: fixed, minUnits: max(minUnits, 1), capacity: capacity)
     }
 

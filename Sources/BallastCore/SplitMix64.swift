@@ -1,4 +1,5 @@
-/// A small, fast, seeded generator (SplitMix64): the same seed gives the same market.
+/// A small, fast, seeded generator (SplitMix64): the same seed gives the same sequence, so
+/// seeded searches and generated markets replay exactly.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
