@@ -45,7 +45,7 @@ enum PlanTable {
             }
             out.append("\(plan.token): \(status)")
             var chains = Table([("CHAIN", .left), ("BALANCE", .right), ("TARGET", .right), ("BAND", .right),
-                                ("AFTER", .right), ("", .left)])
+                                ("AFTER", .right), ("NOTE", .left)])
             for p in plan.positions {
                 let note = plan.unmet[p.chain].map { "short, unmet \($0)" } ?? (p.isShort ? "short" : "")
                 chains.add([p.chain, p.balance.description, p.target.description, "±" + p.band.description,

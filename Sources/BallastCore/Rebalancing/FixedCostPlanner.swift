@@ -31,8 +31,8 @@ struct FixedCostPlanner {
 
     init(network: RebalanceNetwork) {
         self.network = network
-        // About two million arc visits in all: hundreds of solves on a small network, a dozen on 20,000 lanes.
-        solveBudget = max(12, min(3000, 2_000_000 / max(1, network.lanes.count * 8)))
+        // Scaled to the network: hundreds of solves on a small one, eight on 20,000 lanes.
+        solveBudget = max(8, min(3000, 1_200_000 / max(1, network.lanes.count * 8)))
     }
 
     /// A tiny cost per USD moved on every lane: makes every cycle strictly dear (so no plan

@@ -74,32 +74,32 @@ struct MinCostFlow {
         var nextArc = [Int](repeating: 0, count: n)
         var queue = [Int](repeating: 0, count: n)
         var path = [Int](repeating: 0, count: n)  // arc indices of the path being built
+        var heap = DistanceHeap()
         var total: Int128 = 0
 
         csr.withUnsafeMutableBufferPointer { arc in
             while true {
-                // Dijkstra over reduced costs; small dense networks favour a linear scan over a heap.
+                // Dijkstra over reduced costs, with a binary heap and lazy deletion.
                 for i in 0..<n {
                     distance[i] = .infinity
                     done[i] = false
                 }
                 distance[source] = 0
-                while true {
-                    var u = -1
-                    var best = Double.infinity
-                    for i in 0..<n where !done[i] && distance[i] < best {
-                        best = distance[i]
-                        u = i
-                    }
-                    if u < 0 { break }
+                heap.removeAll(keepingCapacity: true)
+                heap.push(0, source)
+                while let (reach, u) = heap.pop() {
+                    guard !done[u], reach <= distance[u] else { continue }
                     done[u] = true
-                    let reach = distance[u], lift = potential[u]
+                    let lift = potential[u]
                     for k in start[u]..<start[u + 1] where arc[k].residual > 0 {
                         let v = Int(arc[k].to)
                         guard !done[v] else { continue }
                         // Reduced costs are ≥ 0 up to rounding; clamp the rounding away.
                         let candidate = reach + max(0, arc[k].cost + lift - potential[v])
-                        if candidate < distance[v] { distance[v] = candidate }
+                        if candidate < distance[v] {
+                            distance[v] = candidate
+                            heap.push(candidate, v)
+                        }
                     }
                 }
                 guard distance[sink] < .infinity else { break }
@@ -169,5 +169,42 @@ struct MinCostFlow {
         // Write residuals back to the caller's arc order.
         for (new, old) in order.enumerated() { arcs[old].residual = csr[new].residual }
         return total
+    }
+}
+
+/// A binary min-heap of (distance, node) pairs for Dijkstra; stale entries are skipped by the caller.
+private struct DistanceHeap {
+    private var items: [(Double, Int)] = []
+
+    mutating func removeAll(keepingCapacity: Bool) { items.removeAll(keepingCapacity: keepingCapacity) }
+
+    mutating func push(_ key: Double, _ node: Int) {
+        items.append((key, node))
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i].0 < items[parent].0 else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> (Double, Int)? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let left = 2 * i + 1, right = left + 1
+                var smallest = i
+                if left < items.count && items[left].0 < items[smallest].0 { smallest = left }
+                if right < items.count && items[right].0 < items[smallest].0 { smallest = right }
+                guard smallest != i else { break }
+                items.swapAt(i, smallest)
+                i = smallest
+            }
+        }
+        return top
     }
 }

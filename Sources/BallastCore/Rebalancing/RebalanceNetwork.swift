@@ -50,23 +50,53 @@ struct RebalanceNetwork {
         for i in 0..<chainCount {
             demandArcs.append(demand[i] > 0 ? network.addArc(from: i, to: sink, capacity: demand[i], cost: 0) : nil)
         }
-        // Between two chains, an unlimited lane dearer than another unlimited one never carries
-        // flow in a cheapest plan: leave it out (ties keep the first), which halves big networks.
         let costs = lanes.indices.map { allowed[$0] ? unitCost($0) : .infinity }
-        var cheapestUnlimited = [Int](repeating: -1, count: chainCount * chainCount)
-        for (k, lane) in lanes.enumerated() where allowed[k] && lane.capacity >= MinCostFlow.unlimited {
-            let pair = lane.from * chainCount + lane.to
-            if cheapestUnlimited[pair] < 0 || costs[k] < costs[cheapestUnlimited[pair]] { cheapestUnlimited[pair] = k }
-        }
+        let useful = usefulLanes(allowed: allowed, costs: costs)
         var laneArcs: [MinCostFlow.ArcID?] = []
         for (k, lane) in lanes.enumerated() {
-            let dominated = lane.capacity >= MinCostFlow.unlimited && cheapestUnlimited[lane.from * chainCount + lane.to] != k
-            laneArcs.append(allowed[k] && !dominated
-                ? network.addArc(from: lane.from, to: lane.to, capacity: lane.capacity, cost: costs[k]) : nil)
+            laneArcs.append(useful[k] ? network.addArc(from: lane.from, to: lane.to, capacity: lane.capacity, cost: costs[k]) : nil)
         }
         _ = network.solve(source: source, sink: sink)
         return Flow(units: laneArcs.map { $0.map(network.flow) ?? 0 },
                     delivered: demandArcs.map { $0.map(network.flow) ?? 0 })
+    }
+
+    /// The allowed lanes that can carry flow in a cheapest plan.
+    ///
+    /// An unlimited lane dearer than some path of unlimited lanes between the same two chains
+    /// never does: its flow could take that path for less, with no capacity in the way. So
+    /// only unlimited lanes that are themselves shortest paths (Floyd–Warshall over the
+    /// unlimited lanes; the first of equals) are kept, with every capacitated lane. This
+    /// changes nothing about the optimum and leaves a dense network a small fraction of its arcs.
+    private func usefulLanes(allowed: [Bool], costs: [Double]) -> [Bool] {
+        let n = chainCount
+        var useful = allowed
+        let unlimited = lanes.indices.filter { allowed[$0] && lanes[$0].capacity >= MinCostFlow.unlimited }
+        // On a sparse network the pass costs more than it saves.
+        guard unlimited.count > 4 * n else { return useful }
+        var distance = [Double](repeating: .infinity, count: n * n)
+        for k in unlimited {
+            let pair = lanes[k].from * n + lanes[k].to
+            distance[pair] = min(distance[pair], costs[k])
+        }
+        distance.withUnsafeMutableBufferPointer { d in
+            for via in 0..<n {
+                for i in 0..<n where d[i * n + via] < .infinity {
+                    let head = d[i * n + via]
+                    for j in 0..<n {
+                        let through = head + d[via * n + j]
+                        if through < d[i * n + j] { d[i * n + j] = through }
+                    }
+                }
+            }
+        }
+        var kept = Set<Int>()
+        for k in unlimited {
+            let pair = lanes[k].from * n + lanes[k].to
+            let shortest = costs[k] <= distance[pair] * (1 + 1e-12)
+            useful[k] = shortest && kept.insert(pair).inserted
+        }
+        return useful
     }
 
     /// Solves, then forbids every lane whose transfer came out below its minimum and solves
