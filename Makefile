@@ -13,10 +13,11 @@ build: deps
 release: deps
 	swift build -c release
 
-# The main job on the built-in default: validate, then scan the shipped example market.
+# The main job on the built-in default: validate, scan and plan the shipped example market.
 demo: build
 	.build/debug/ballast check --snapshot $(SNAPSHOT) --strategy $(STRATEGY)
 	.build/debug/ballast scan --snapshot $(SNAPSHOT) --strategy $(STRATEGY) --explain
+	.build/debug/ballast plan --snapshot $(SNAPSHOT) --strategy $(STRATEGY)
 
 test: deps
 	swift test
