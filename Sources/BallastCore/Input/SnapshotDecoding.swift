@@ -56,44 +56,43 @@ extension Snapshot {
         let chainNames = Set(chains.map(\.name))
         let context = ReferenceCheck(chains: chainNames, tokenDecimals: tokenDecimals, takenAt: takenAt)
 
-        var prices: [PriceQuote] = []
-        var priceKeys: Set<[String]> = []
-        for (i, item) in (root.array("prices", required: false) ?? []).enumerated() {
-            guard let quote = decodePrice(item, index: i, context: context, log: log) else { continue }
-            if !priceKeys.insert([quote.chain, quote.token, quote.source]).inserted {
-                log.add("prices[\(i)] (\(quote.chain)/\(quote.token))", "source \(quote.source) appears twice for this chain and token")
-                continue
-            }
-            prices.append(quote)
-        }
-
-        var routes: [Route] = []
-        var routeKeys: Set<[String]> = []
-        for (i, item) in (root.array("routes", required: false) ?? []).enumerated() {
-            guard let route = decodeRoute(item, index: i, context: context, log: log) else { continue }
-            if !routeKeys.insert([route.from, route.to, route.token, route.bridge]).inserted {
-                log.add("routes[\(i)] (\(route.label))", "duplicate route: this bridge, token and chain pair appear earlier")
-                continue
-            }
-            routes.append(route)
-        }
-
-        var balances: [Balance] = []
-        var balanceKeys: Set<[String]> = []
-        for (i, item) in (root.array("balances", required: false) ?? []).enumerated() {
-            guard let balance = decodeBalance(item, index: i, context: context, log: log) else { continue }
-            if !balanceKeys.insert([balance.chain, balance.token]).inserted {
-                log.add("balances[\(i)] (\(balance.chain)/\(balance.token))", "duplicate balance for this chain and token")
-                continue
-            }
-            balances.append(balance)
-        }
+        let prices = unique(root.array("prices", required: false), log: log,
+                            decode: { decodePrice($0, index: $1, context: context, log: log) },
+                            identity: { [$0.chain, $0.token, $0.source] },
+                            duplicate: { ("prices[\($1)] (\($0.chain)/\($0.token))", "source \($0.source) appears twice for this chain and token") })
+        let routes = unique(root.array("routes", required: false), log: log,
+                            decode: { decodeRoute($0, index: $1, context: context, log: log) },
+                            identity: { [$0.from, $0.to, $0.token, $0.bridge] },
+                            duplicate: { ("routes[\($1)] (\($0.label))", "duplicate route: this bridge, token and chain pair appear earlier") })
+        let balances = unique(root.array("balances", required: false), log: log,
+                              decode: { decodeBalance($0, index: $1, context: context, log: log) },
+                              identity: { [$0.chain, $0.token] },
+                              duplicate: { ("balances[\($1)] (\($0.chain)/\($0.token))", "duplicate balance for this chain and token") })
         root.finish()
 
         guard log.isEmpty, let takenAt else {
             throw InvalidInput(source: source, problems: log.problems)
         }
         return Snapshot(takenAt: takenAt, tokens: tokens, chains: chains, prices: prices, routes: routes, balances: balances)
+    }
+
+    /// Decodes each entry of a list, keeping the first of any that share an identity and
+    /// logging the rest as duplicates.
+    private static func unique<Entry>(_ items: [DocumentValue]?, log: ProblemLog,
+                                      decode: (DocumentValue, Int) -> Entry?, identity: (Entry) -> [String],
+                                      duplicate: (Entry, Int) -> (entry: String, message: String)) -> [Entry] {
+        var seen: Set<[String]> = []
+        var entries: [Entry] = []
+        for (i, item) in (items ?? []).enumerated() {
+            guard let entry = decode(item, i) else { continue }
+            guard seen.insert(identity(entry)).inserted else {
+                let problem = duplicate(entry, i)
+                log.add(problem.entry, problem.message)
+                continue
+            }
+            entries.append(entry)
+        }
+        return entries
     }
 
     /// What entries may refer to, and the time they are judged against.
