@@ -13,10 +13,14 @@ struct Check: AsyncParsableCommand {
     @Option(help: "A strategy file (YAML).")
     var strategy: String
 
-    @Option(help: "table or json.")
+    @Option(help: "Output: a table for people, or JSON for programs.")
     var format: OutputFormat = .table
 
     func run() async throws {
+        try await reportingFailures(check)
+    }
+
+    private func check() async throws {
         var problems: [CheckProblem] = []
         var loadedSnapshot: Snapshot?
         var loadedStrategy: Strategy?

@@ -49,13 +49,19 @@ struct InputFailure: Error {
     }
 }
 
-/// Runs a command body, printing input failures to standard error with their exit code.
+/// Runs a command body: input failures go to standard error with their exit code, and
+/// anything unforeseen is reported as an internal error (70), never as a crash.
 func reportingFailures(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let failure as InputFailure {
         for line in failure.lines { Terminal.error(line) }
         throw failure.exit
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        Terminal.error("internal error: \(error)")
+        throw ExitStatus.internalError
     }
 }
 

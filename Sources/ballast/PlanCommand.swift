@@ -11,7 +11,7 @@ struct Plan: AsyncParsableCommand {
     @Option(help: "A strategy file (YAML) with a rebalance section.")
     var strategy: String
 
-    @Option(help: "table or json.")
+    @Option(help: "Output: a table for people, or JSON for programs.")
     var format: OutputFormat = .table
 
     func run() async throws {

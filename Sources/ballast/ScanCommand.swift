@@ -11,7 +11,7 @@ struct Scan: AsyncParsableCommand {
     @Option(help: "A strategy file (YAML) with an arbitrage section.")
     var strategy: String
 
-    @Option(help: "table or json.")
+    @Option(help: "Output: a table for people, or JSON for programs.")
     var format: OutputFormat = .table
 
     @Option(help: "Show at most this many opportunities.")
