@@ -20,6 +20,8 @@ import Testing
             case "/echo": .respond(status: 200, headers: [("X-Method", request.method)], body: request.body)
             case "/headers": .text(request.header("X-Api-Key") ?? "none")
             case "/slow": .delayed(milliseconds: 50, .text("late"))
+            case "/big": .respond(status: 200, headers: [], body: Data(count: 2 << 20))
+            case "/cut": .truncated(declaredLength: 1000, body: Data("only part".utf8))
             default: .text("unknown", status: 404)
             }
         }
@@ -93,6 +95,26 @@ import Testing
             _ = await expectHTTPError({ $0 == .bodyTooLarge(limit: 1 << 20) }) {
                 try await client.send(HTTPRequest(url: server.baseURL + "/endless", timeout: .seconds(20), maxBodyBytes: 1 << 20))
             }
+        }
+    }
+
+    @Test func announcedOversizeBodyIsRefused() async throws {
+        try await withServer { server, client in
+            _ = await expectHTTPError({ $0 == .bodyTooLarge(limit: 1 << 20) }) {
+                try await client.send(HTTPRequest(url: server.baseURL + "/big", maxBodyBytes: 1 << 20))
+            }
+            // The same body under a larger cap arrives whole.
+            let whole = try await client.send(HTTPRequest(url: server.baseURL + "/big", maxBodyBytes: 4 << 20))
+            #expect(whole.body.count == 2 << 20)
+        }
+    }
+
+    @Test func truncatedBodyIsAnError() async throws {
+        try await withServer { server, client in
+            let error = await expectHTTPError({ $0 == .truncatedBody }) {
+                try await client.get(server.baseURL + "/cut")
+            }
+            #expect(error?.isRetryable == true)
         }
     }
 

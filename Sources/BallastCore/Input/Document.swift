@@ -29,19 +29,20 @@ public indirect enum DocumentValue: Sendable, Equatable {
 
 extension DocumentValue: Decodable {
     public init(from decoder: any Decoder) throws {
+        // Each miss throws, so try the kinds in the order documents hold them most.
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
         } else if let string = try? container.decode(String.self) {
             self = .string(string)
+        } else if let object = try? container.decode([String: DocumentValue].self) {
+            self = .object(object)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
         } else if let array = try? container.decode([DocumentValue].self) {
             self = .array(array)
         } else {
-            self = .object(try container.decode([String: DocumentValue].self))
+            self = .bool(try container.decode(Bool.self))
         }
     }
 }
