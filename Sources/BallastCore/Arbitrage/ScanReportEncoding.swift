@@ -15,10 +15,7 @@ extension ScanReport: Encodable {
 extension Opportunity: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
-        try c.encode(token, forKey: "token")
-        try c.encode(buyChain, forKey: "buy_chain")
-        try c.encode(sellChain, forKey: "sell_chain")
-        try c.encode(bridge, forKey: "bridge")
+        try encodeRoute(token, buyChain, sellChain, bridge, into: &c)
         try c.encode(amount.description, forKey: "amount")
         try c.encode(received.description, forKey: "received")
         try c.encode(USD.rounded(costUSD), forKey: "cost_usd")
@@ -43,14 +40,20 @@ extension PriceIssue: Encodable {
 extension RejectedCandidate: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
-        try c.encode(token, forKey: "token")
-        try c.encode(buyChain, forKey: "buy_chain")
-        try c.encode(sellChain, forKey: "sell_chain")
-        try c.encode(bridge, forKey: "bridge")
+        try encodeRoute(token, buyChain, sellChain, bridge, into: &c)
         try c.encode(reason.description, forKey: "reason")
         try c.encodeIfPresent(bestProfitUSD.map(USD.rounded), forKey: "best_profit_usd")
         try c.encodeIfPresent(amount?.description, forKey: "amount")
     }
+}
+
+/// The four keys that name a trade's route, shared by opportunities and rejections.
+private func encodeRoute(_ token: String, _ buyChain: String, _ sellChain: String, _ bridge: String,
+                         into c: inout KeyedEncodingContainer<Key>) throws {
+    try c.encode(token, forKey: "token")
+    try c.encode(buyChain, forKey: "buy_chain")
+    try c.encode(sellChain, forKey: "sell_chain")
+    try c.encode(bridge, forKey: "bridge")
 }
 
 /// USD figures leave the program as JSON numbers rounded to a millionth of a dollar.
