@@ -27,26 +27,6 @@ public indirect enum DocumentValue: Sendable, Equatable {
     }
 }
 
-extension DocumentValue: Decodable {
-    public init(from decoder: any Decoder) throws {
-        // Each miss throws, so try the kinds in the order documents hold them most.
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let object = try? container.decode([String: DocumentValue].self) {
-            self = .object(object)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
-        } else if let array = try? container.decode([DocumentValue].self) {
-            self = .array(array)
-        } else {
-            self = .bool(try container.decode(Bool.self))
-        }
-    }
-}
-
 /// Turns JSON or YAML text into a `DocumentValue`; a text that does not parse is a
 /// `InvalidInput` with one problem, so callers handle one error type.
 public enum DocumentParser {
@@ -56,12 +36,9 @@ public enum DocumentParser {
             throw syntax(source, "larger than \(maxBytes) bytes")
         }
         do {
-            return try JSONDecoder().decode(DocumentValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw syntax(source, "not valid JSON: \(underlying ?? context.debugDescription)")
+            return try JSONReader.parse(data)
         } catch {
-            throw syntax(source, "not valid JSON: \(error)")
+            throw syntax(source, "not valid JSON: \(error.message)")
         }
     }
 
