@@ -47,7 +47,7 @@ enum PlanTable {
             var chains = Table([("CHAIN", .left), ("BALANCE", .right), ("TARGET", .right), ("BAND", .right),
                                 ("AFTER", .right), ("NOTE", .left)])
             for p in plan.positions {
-                let note = plan.unmet[p.chain].map { "short, unmet \($0)" } ?? (p.isShort ? "short" : "")
+                let note = plan.unmet[p.chain].map { "short, unmet \($0): \(plan.unmetReasons[p.chain] ?? "")" } ?? (p.isShort ? "short" : "")
                 chains.add([p.chain, p.balance.description, p.target.description, "±" + p.band.description,
                             p.after.description, note])
             }

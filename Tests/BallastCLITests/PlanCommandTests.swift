@@ -21,7 +21,7 @@ import Testing
         let plans = try #require(root["plans"] as? [[String: Any]])
         #expect(plans.map { $0["status"] as? String } == ["rebalance", "rebalance", "within_band"])
         let weth = try #require(plans.first)
-        #expect(Set(weth.keys) == ["token", "status", "transfers", "total_fee_usd", "unmet", "chains"])
+        #expect(Set(weth.keys) == ["token", "status", "transfers", "total_fee_usd", "unmet", "unmet_reasons", "chains"])
         let transfer = try #require((weth["transfers"] as? [[String: Any]])?.first)
         #expect(Set(transfer.keys) == ["from", "to", "bridge", "amount", "expected_received", "fee_usd", "eta_seconds"])
         #expect(transfer["amount"] is String && transfer["expected_received"] is String)
@@ -43,6 +43,7 @@ import Testing
         let weth = try #require((root["plans"] as? [[String: Any]])?.first)
         #expect(weth["status"] as? String == "partial")
         #expect((weth["unmet"] as? [String: String])?["base"] == "24.2")
+        #expect((weth["unmet_reasons"] as? [String: String])?["base"] == "no bridge route reaches it")
     }
 
     @Test func strategyWithoutRebalanceIsBadInput() throws {

@@ -71,6 +71,7 @@ import Testing
         let p = try plan(m, strategy(["a": 0.4, "b": 0.3, "c": 0.3]))
         #expect(p.status == .partial)
         #expect(p.unmet == ["c": Amount("30")!])
+        #expect(p.unmetReasons == ["c": "no bridge route reaches it"])
         #expect(p.transfers.map { "\($0.to) \($0.amount)" } == ["b 30"])
     }
 
@@ -82,6 +83,7 @@ import Testing
         #expect(p.status == .partial)
         #expect(p.transfers.map(\.amount) == [Amount("10")!])
         #expect(p.unmet == ["b": Amount("25")!])
+        #expect(p.unmetReasons == ["b": "not enough surplus can reach it"])
     }
 
     @Test func routeCapacitySplitsAcrossBridges() throws {
@@ -100,6 +102,7 @@ import Testing
         #expect(p.transfers.isEmpty)
         #expect(p.status == .partial)
         #expect(p.unmet == ["b": Amount("30")!])
+        #expect(p.unmetReasons["b"]?.hasPrefix("the shortfall is below the smallest allowed transfer") == true)
     }
 
     @Test func maxFeeExcludesDearRoutesAndSmallTransfersOverFixedFees() throws {
@@ -109,7 +112,12 @@ import Testing
         let p = try plan(m, strategy(["a": 0.5, "b": 0.5], maxFee: 50))
         #expect(p.transfers.isEmpty)
         #expect(p.unmet == ["b": Amount("50")!])
+        // The gas-only route is usable from $6,000 ($30 at 50 bps); 50 tokens ($500) is below that.
+        #expect(p.unmetReasons["b"]?.hasPrefix("the shortfall is below the smallest allowed transfer") == true)
         // With a bigger treasury, the same fixed fee is under 50 bps: $30 on $10,000 is 30 bps.
+        var dearOnly = m
+        dearOnly.snapshot.routes.removeAll { $0.bridge == "fixed" }
+        #expect(try plan(dearOnly, strategy(["a": 0.5, "b": 0.5], maxFee: 50)).unmetReasons == ["b": "no usable route reaches it (1 fee above max_fee_bps)"])
         var big = market(balances: ["a": ("2000", "0"), "b": ("0", "0")], price: 10)
         big.snapshot.routes = m.snapshot.routes
         let q = try plan(big, strategy(["a": 0.5, "b": 0.5], maxFee: 50))
@@ -121,6 +129,7 @@ import Testing
         m.route("a", "b", ageSeconds: 3600)
         let p = try plan(m, strategy(["a": 0.5, "b": 0.5]))
         #expect(p.status == .partial)
+        #expect(p.unmetReasons == ["b": "no usable route reaches it (1 quote older than max_price_age_seconds)"])
     }
 
     @Test func shippedExamplePlansEveryTokenFeasibly() throws {

@@ -17,6 +17,7 @@ extension TransferPlan: Encodable {
         try c.encode(transfers, forKey: "transfers")
         try c.encode(USD.rounded(totalFeeUSD), forKey: "total_fee_usd")
         try c.encode(unmet.mapValues(\.description), forKey: "unmet")
+        try c.encode(unmetReasons, forKey: "unmet_reasons")
         try c.encode(positions, forKey: "chains")
     }
 }

@@ -61,7 +61,7 @@ public struct Rebalancer: Sendable {
         }
         guard demand.contains(where: { $0 > 0 }) else {
             return TransferPlan(token: token.symbol, status: .withinBand, transfers: [], totalFeeUSD: 0, unmet: [:],
-                                positions: positions(virtual))
+                                unmetReasons: [:], positions: positions(virtual))
         }
 
         // One trusted price per chain, for costing transfers in USD.
@@ -71,13 +71,14 @@ public struct Rebalancer: Sendable {
         }
         let prices = quotes.map { $0.isEmpty ? nil : consensus.reduce($0, takenAt: snapshot.takenAt, issues: &issues)?.spotPrice }
 
-        let lanes = snapshot.routes.indices.compactMap { r -> RebalanceNetwork.Lane? in
-            let route = snapshot.routes[r]
-            guard route.token == token.symbol, let from = index[route.from], let to = index[route.to],
-                  let price = prices[from],
-                  snapshot.takenAt.timeIntervalSince(route.observedAt) <= rules.maxPriceAgeSeconds
-            else { return nil }
-            return lane(route, index: r, from: from, to: to, price: price, decimals: d)
+        var lanes: [RebalanceNetwork.Lane] = []
+        var excluded = [[String]](repeating: [], count: chains.count)  // why routes into each chain were left out
+        for (r, route) in snapshot.routes.enumerated() where route.token == token.symbol {
+            guard let from = index[route.from], let to = index[route.to] else { continue }
+            switch lane(route, index: r, from: from, to: to, price: prices[from], takenAt: snapshot.takenAt, decimals: d) {
+            case .success(let lane): lanes.append(lane)
+            case .failure(let why): excluded[to].append(why.description)
+            }
         }
         let network = RebalanceNetwork(chainCount: chains.count, supply: supply, demand: demand, lanes: lanes)
         let best = FixedCostPlanner(network: network).plan()
@@ -97,27 +98,61 @@ public struct Rebalancer: Sendable {
             totalFee += fee
         }
         var unmet: [String: Amount] = [:]
+        var reasons: [String: String] = [:]
         for i in chains.indices where demand[i] > best.flow.delivered[i] {
-            unmet[chains[i]] = Amount(units: demand[i] - best.flow.delivered[i], scale: d)
+            let shortfall = demand[i] - best.flow.delivered[i]
+            unmet[chains[i]] = Amount(units: shortfall, scale: d)
+            reasons[chains[i]] = Self.unmetReason(shortfall: shortfall, into: lanes.filter { $0.to == i }, excluded: excluded[i])
         }
         return TransferPlan(token: token.symbol, status: unmet.isEmpty ? .rebalance : .partial,
                             transfers: Self.executionOrder(transfers), totalFeeUSD: totalFee, unmet: unmet,
-                            positions: positions(after))
+                            unmetReasons: reasons, positions: positions(after))
     }
 
-    /// A route as a lane, or nil when no transfer over it could meet `max_fee_bps` or its minimum exceeds its capacity.
-    private func lane(_ route: Route, index: Int, from: Int, to: Int, price: Double, decimals: Int) -> RebalanceNetwork.Lane? {
+    /// Why a route was not offered to the planner.
+    enum Exclusion: Error, CustomStringConvertible {
+        case staleQuote, noPrice, feeAboveCap, minimumAboveCapacity
+
+        var description: String {
+            switch self {
+            case .staleQuote: "quote older than max_price_age_seconds"
+            case .noPrice: "no trusted price on the sending chain"
+            case .feeAboveCap: "fee above max_fee_bps"
+            case .minimumAboveCapacity: "smallest allowed transfer exceeds the route's max_amount"
+            }
+        }
+    }
+
+    /// A route as a lane, or why it cannot carry any allowed transfer.
+    private func lane(_ route: Route, index: Int, from: Int, to: Int, price: Double?, takenAt: Date,
+                      decimals: Int) -> Result<RebalanceNetwork.Lane, Exclusion> {
+        guard takenAt.timeIntervalSince(route.observedAt) <= rules.maxPriceAgeSeconds else { return .failure(.staleQuote) }
+        guard let price else { return .failure(.noPrice) }
         let rate = route.feeBps / 10_000, ceiling = rules.maxFeeBps / 10_000
         let fixed = route.feeFixed.doubleValue * price + route.gasUSD
-        guard rate <= ceiling, fixed == 0 || rate < ceiling else { return nil }
+        guard rate <= ceiling, fixed == 0 || rate < ceiling else { return .failure(.feeAboveCap) }
         // All-in fee ≤ ceiling ⇔ x·P·rate + fixed ≤ x·P·ceiling ⇔ x·P ≥ fixed / (ceiling − rate).
         let minimumUSD = max(rules.minTransferUSD, fixed == 0 ? 0 : fixed / (ceiling - rate))
         let scale = Double(Amount.powerOfTen(decimals))
         let minUnits = Int128((minimumUSD / price * scale).rounded(.up))
         let capacity = route.maxAmount?.units(atDecimals: decimals) ?? MinCostFlow.unlimited
-        guard minUnits <= capacity else { return nil }
-        return RebalanceNetwork.Lane(routeIndex: index, from: from, to: to, unitCost: price * rate / scale, unitValue: price / scale,
-                                     fixedCost: fixed, minUnits: max(minUnits, 1), capacity: capacity)
+        guard minUnits <= capacity else { return .failure(.minimumAboveCapacity) }
+        return .success(RebalanceNetwork.Lane(routeIndex: index, from: from, to: to, unitCost: price * rate / scale,
+                                              unitValue: price / scale, fixedCost: fixed, minUnits: max(minUnits, 1),
+                                              capacity: capacity))
+    }
+
+    /// The main reason a short chain's shortfall could not be met, for the operator.
+    static func unmetReason(shortfall: Int128, into lanes: [RebalanceNetwork.Lane], excluded: [String]) -> String {
+        if lanes.isEmpty {
+            guard !excluded.isEmpty else { return "no bridge route reaches it" }
+            let counts = Dictionary(excluded.map { ($0, 1) }, uniquingKeysWith: +).sorted { $0.key < $1.key }
+            return "no usable route reaches it (" + counts.map { "\($0.value) \($0.key)" }.joined(separator: "; ") + ")"
+        }
+        if let smallest = lanes.map(\.minUnits).min(), shortfall < smallest {
+            return "the shortfall is below the smallest allowed transfer (min_transfer_usd, max_fee_bps)"
+        }
+        return "not enough surplus can reach it"
     }
 
     /// `total · fraction`, exactly, rounded down to the token's decimals.

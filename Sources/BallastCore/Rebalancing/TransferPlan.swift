@@ -45,6 +45,8 @@ public struct TransferPlan: Sendable, Hashable {
     public var totalFeeUSD: Double
     /// Per short chain, what no allowed route can bring.
     public var unmet: [String: Amount]
+    /// Per chain in `unmet`, the main reason, in words for the operator.
+    public var unmetReasons: [String: String]
     public var positions: [ChainPosition]
 }
 
