@@ -10,6 +10,7 @@ final class FieldReader {
     private let fields: [String: DocumentValue]
     let log: ProblemLog
     private var consumed: Set<String> = []
+    private let problemsBefore: Int
 
     /// Nil when `value` is not an object; the problem is logged against `what`.
     init?(_ value: DocumentValue, entry: String?, prefix: String = "", what: String, log: ProblemLog) {
@@ -21,7 +22,13 @@ final class FieldReader {
         self.prefix = prefix
         self.fields = fields
         self.log = log
+        problemsBefore = log.problems.count
     }
+
+    /// True while nothing has been logged since this reader was made: no field of this
+    /// object (nor of objects read through it) was missing, malformed or unknown. Read it
+    /// after `finish`.
+    var isClean: Bool { log.problems.count == problemsBefore }
 
     func fail(_ key: String, _ message: String) {
         log.add(entry, "\(prefix)\(key) \(message)")
@@ -129,8 +136,6 @@ final class FieldReader {
         consumed.formUnion(fields.keys)
         return fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
-
-    var path: String { prefix }
 
     /// Logs one problem per key that was never read: a typo must not pass silently.
     func finish() {

@@ -130,18 +130,22 @@ extension Snapshot {
         }
     }
 
-    private static func label(_ r: FieldReader, _ keys: String...) -> String {
-        keys.map { r.peekString($0) ?? "?" }.joined(separator: "/")
+    /// The reader for `list[i]`, labelled by the entry's own fields (`prices[3] (arbitrum/WETH)`),
+    /// or nil (with a problem logged) when the entry is not an object.
+    private static func entryReader(_ item: DocumentValue, _ list: String, _ i: Int, log: ProblemLog,
+                                    label: (FieldReader) -> String) -> FieldReader? {
+        guard case .object = item else {
+            log.add("\(list)[\(i)]", "the entry must be an object, got \(item.described)")
+            return nil
+        }
+        // Peeking logs nothing: the label is only for naming the entry in its own problems.
+        let peek = FieldReader(item, entry: nil, what: "", log: ProblemLog())!
+        return FieldReader(item, entry: "\(list)[\(i)] (\(label(peek)))", what: "the entry", log: log)
     }
 
     private static func decodePrice(_ item: DocumentValue, index i: Int, context: ReferenceCheck, log: ProblemLog) -> PriceQuote? {
-        guard case .object = item else {
-            log.add("prices[\(i)]", "the entry must be an object, got \(item.described)")
-            return nil
-        }
-        let peek = FieldReader(item, entry: nil, what: "", log: ProblemLog())!
-        let entry = "prices[\(i)] (\(label(peek, "chain", "token")))"
-        let r = FieldReader(item, entry: entry, what: "the entry", log: log)!
+        guard let r = entryReader(item, "prices", i, log: log, label: { "\($0.peekString("chain") ?? "?")/\($0.peekString("token") ?? "?")" })
+        else { return nil }
         let chain = context.chain(r.string("chain"), key: "chain", in: r)
         let tokenSymbol = r.string("token")
         let decimals = context.token(tokenSymbol, in: r)
@@ -150,7 +154,6 @@ extension Snapshot {
         let source = r.string("source")
         let swapFee = r.number("swap_fee_bps", required: false, in: .feeBps)
         var pool: Pool?
-        var poolValid = true
         if let p = r.object("pool", required: false) {
             let tokenReserve = p.amount("token_reserve", decimals: decimals, in: .positive)
             let usdReserve = p.amount("usd_reserve", decimals: nil, in: .positive)
@@ -158,28 +161,20 @@ extension Snapshot {
             p.finish()
             if let tokenReserve, let usdReserve, let fee {
                 pool = Pool(tokenReserve: tokenReserve, usdReserve: usdReserve, feeBps: fee)
-            } else {
-                poolValid = false
             }
             if swapFee != nil { r.fail("swap_fee_bps", "conflicts with pool.fee_bps; give one or the other") }
-        } else if r.value("pool", required: false) != nil {
-            poolValid = false
         }
         r.finish()
-        guard let chain, let tokenSymbol, decimals != nil, let price, let observed, let source, poolValid,
-              !(pool != nil && swapFee != nil) else { return nil }
+        guard r.isClean, let chain, let tokenSymbol, let price, let observed, let source else { return nil }
         return PriceQuote(chain: chain, token: tokenSymbol, priceUSD: price, observedAt: observed, source: source,
                           pool: pool, swapFeeBps: swapFee)
     }
 
     private static func decodeRoute(_ item: DocumentValue, index i: Int, context: ReferenceCheck, log: ProblemLog) -> Route? {
-        guard case .object = item else {
-            log.add("routes[\(i)]", "the entry must be an object, got \(item.described)")
-            return nil
-        }
-        let peek = FieldReader(item, entry: nil, what: "", log: ProblemLog())!
-        let entry = "routes[\(i)] (\(peek.peekString("from") ?? "?")→\(peek.peekString("to") ?? "?") \(peek.peekString("token") ?? "?") via \(peek.peekString("bridge") ?? "?"))"
-        let r = FieldReader(item, entry: entry, what: "the entry", log: log)!
+        guard let r = entryReader(item, "routes", i, log: log, label: { peek in
+            let name = { (key: String) in peek.peekString(key) ?? "?" }
+            return "\(name("from"))→\(name("to")) \(name("token")) via \(name("bridge"))"
+        }) else { return nil }
         let from = context.chain(r.string("from"), key: "from", in: r)
         let to = context.chain(r.string("to"), key: "to", in: r)
         let tokenSymbol = r.string("token")
@@ -191,32 +186,23 @@ extension Snapshot {
         let eta = r.integer("eta_seconds", required: false, in: .nonNegative)
         let maxAmount = r.amount("max_amount", required: false, decimals: decimals, in: .positive)
         let observed = context.observed(r)
-        let optionalsValid = [("fee_fixed", feeFixed != nil), ("gas_usd", gas != nil), ("eta_seconds", eta != nil),
-                              ("max_amount", maxAmount != nil)]
-            .allSatisfy { key, parsed in parsed || r.value(key, required: false) == nil }
         if let from, from == to { r.fail("to", "is the same chain as from") }
         r.finish()
-        guard let from, let to, from != to, let tokenSymbol, decimals != nil, let bridge, let feeBps, let observed,
-              optionalsValid else { return nil }
+        guard r.isClean, let from, let to, let tokenSymbol, let bridge, let feeBps, let observed else { return nil }
         return Route(from: from, to: to, token: tokenSymbol, bridge: bridge, feeBps: feeBps, feeFixed: feeFixed ?? .zero,
                      gasUSD: gas ?? 0, etaSeconds: eta ?? 0, maxAmount: maxAmount, observedAt: observed)
     }
 
     private static func decodeBalance(_ item: DocumentValue, index i: Int, context: ReferenceCheck, log: ProblemLog) -> Balance? {
-        guard case .object = item else {
-            log.add("balances[\(i)]", "the entry must be an object, got \(item.described)")
-            return nil
-        }
-        let peek = FieldReader(item, entry: nil, what: "", log: ProblemLog())!
-        let r = FieldReader(item, entry: "balances[\(i)] (\(label(peek, "chain", "token")))", what: "the entry", log: log)!
+        guard let r = entryReader(item, "balances", i, log: log, label: { "\($0.peekString("chain") ?? "?")/\($0.peekString("token") ?? "?")" })
+        else { return nil }
         let chain = context.chain(r.string("chain"), key: "chain", in: r)
         let tokenSymbol = r.string("token")
         let decimals = context.token(tokenSymbol, in: r)
         let amount = r.amount("amount", decimals: decimals, in: .nonNegative)
         let inFlight = r.amount("in_flight", required: false, decimals: decimals, in: .nonNegative)
-        let inFlightValid = inFlight != nil || r.value("in_flight", required: false) == nil
         r.finish()
-        guard let chain, let tokenSymbol, decimals != nil, let amount, inFlightValid else { return nil }
+        guard r.isClean, let chain, let tokenSymbol, let amount else { return nil }
         return Balance(chain: chain, token: tokenSymbol, amount: amount, inFlight: inFlight ?? .zero)
     }
 }

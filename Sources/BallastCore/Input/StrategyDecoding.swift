@@ -49,42 +49,27 @@ extension Strategy {
         let minTransfer = r.number("min_transfer_usd", in: .nonNegative)
         let maxFee = r.number("max_fee_bps", in: .feeBps)
         let maxAge = r.number("max_price_age_seconds", required: false, in: .positive)
-        let maxAgeValid = maxAge != nil || r.value("max_price_age_seconds", required: false) == nil
         var targets: [String: [String: Double]] = [:]
-        var targetsValid = true
         if let t = r.object("targets") {
-            for (token, value) in t.entries() {
-                if !tokens.contains(token) {
-                    t.fail(token, "is not in the strategy's tokens")
-                    targetsValid = false
-                }
-                guard let perChain = FieldReader(value, entry: nil, prefix: "\(t.path)\(token).", what: "\(t.path)\(token)", log: r.log) else {
-                    targetsValid = false
-                    continue
-                }
+            for (token, _) in t.entries() {
+                if !tokens.contains(token) { t.fail(token, "is not in the strategy's tokens") }
+                guard let perChain = t.object(token) else { continue }
                 var weights: [String: Double] = [:]
                 for (chain, _) in perChain.entries() {
-                    guard let w = perChain.number(chain, in: .fraction) else {
-                        targetsValid = false
-                        continue
-                    }
-                    weights[chain] = w
+                    weights[chain] = perChain.number(chain, in: .fraction)
                 }
                 // Fractions are written as decimals: sum them exactly, so the check and the message
                 // do not depend on binary rounding or on the order of the keys.
                 let sum = weights.values.compactMap { Amount(decimalOf: $0) }.reduce(Amount.zero, +)
-                if weights.count == perChain.entries().count, abs(sum.doubleValue - 1) > targetSumTolerance {
+                if perChain.isClean, abs(sum.doubleValue - 1) > targetSumTolerance {
                     t.fail(token, "fractions sum to \(sum), must sum to 1")
-                    targetsValid = false
                 }
                 targets[token] = weights
             }
             t.finish()
-        } else {
-            targetsValid = false
         }
         r.finish()
-        guard let threshold, let minTransfer, let maxFee, targetsValid, maxAgeValid else { return nil }
+        guard r.isClean, let threshold, let minTransfer, let maxFee else { return nil }
         return RebalanceRules(threshold: threshold, minTransferUSD: minTransfer, maxFeeBps: maxFee, targets: targets,
                               maxPriceAgeSeconds: maxAge ?? RebalanceRules.defaultMaxPriceAgeSeconds)
     }
