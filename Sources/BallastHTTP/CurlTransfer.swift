@@ -106,8 +106,8 @@ final class CurlTransfer: @unchecked Sendable {
                 result = .success(HTTPResponse(status: status, headers: headers, body: body))
             } else {
                 let kind = HTTPError.Kind.status(
-                    code: status, bodyPrefix: Self.prefix(of: body),
-                    retryAfterSeconds: headerValue("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+                    code: status, bodyPrefix: Redaction.masking(Self.prefix(of: body), secrets: request.secrets),
+                    retryAfterSeconds: headers.value(named: "Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
                 result = .failure(HTTPError(kind: kind, method: request.method, url: request.redactedURL))
             }
         }
@@ -129,10 +129,6 @@ final class CurlTransfer: @unchecked Sendable {
         headerList = nil
     }
 
-    private func headerValue(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
-
     private func failureKind(_ code: CURLcode) -> HTTPError.Kind? {
         switch code {
         case CURLE_OK: return nil
@@ -151,10 +147,14 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    /// The start of an error body, for the message: printable, short, never the whole thing.
+    /// The start of an error body, for the message: short, on one line, control characters
+    /// dropped (a hostile body must not forge log lines). Secrets are masked by the caller.
     private static func prefix(of body: Data) -> String {
         let text = String(decoding: body.prefix(200), as: UTF8.self)
-        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 }.filter { !$0.isASCII || $0.asciiValue! >= 0x20 })
+        return String(text.unicodeScalars.compactMap { scalar -> Character? in
+            if scalar == "\n" || scalar == "\r" || scalar == "\t" { return " " }
+            return scalar.properties.generalCategory == .control ? nil : Character(scalar)
+        })
     }
 
     fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -11,6 +11,13 @@ public struct HTTPHeader: Sendable, Hashable {
     }
 }
 
+extension Array where Element == HTTPHeader {
+    /// The first header of that name, compared without regard to case.
+    public func value(named name: String) -> String? {
+        first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
 /// What to fetch, and the limits every transfer carries.
 public struct HTTPRequest: Sendable {
     public enum Method: String, Sendable {
@@ -67,6 +74,6 @@ public struct HTTPRequest: Sendable {
 
     /// The URL as it may appear in an error or a log: no user info, no query, no secrets.
     public var redactedURL: String {
-        RedactedURL.make(url, secrets: secrets)
+        Redaction.url(url, secrets: secrets)
     }
 }

@@ -14,6 +14,6 @@ public struct HTTPResponse: Sendable {
 
     /// The first header of that name, compared without regard to case.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.value(named: name)
     }
 }

@@ -22,6 +22,7 @@ import Testing
             case "/slow": .delayed(milliseconds: 50, .text("late"))
             case "/big": .respond(status: 200, headers: [], body: Data(count: 2 << 20))
             case "/cut": .truncated(declaredLength: 1000, body: Data("only part".utf8))
+            case "/echo-key": .text("invalid api key \(request.header("X-Api-Key") ?? "")\u{1B}[2J\r\nFAKE LOG LINE", status: 401)
             default: .text("unknown", status: 404)
             }
         }
@@ -237,6 +238,19 @@ import Testing
             let text = error?.description ?? ""
             #expect(text.hasPrefix("GET http://…@127.0.0.1:\(server.port)/missing/***?…: HTTP 404"))
             #expect(!text.contains("s3cret") && !text.contains("pw") && !text.contains("KEY-42"))
+        }
+    }
+
+    @Test func errorBodiesAreMaskedAndKeptOnOneLine() async throws {
+        try await withServer { server, client in
+            let request = HTTPRequest(url: server.baseURL + "/echo-key", headers: [HTTPHeader("X-Api-Key", "k-secret-77")],
+                                      secrets: ["k-secret-77"])
+            let error = await expectHTTPError({ if case .status(401, _, _) = $0 { true } else { false } }) {
+                try await client.send(request)
+            }
+            let text = error?.description ?? ""
+            #expect(text.hasSuffix("HTTP 401: invalid api key ***[2J  FAKE LOG LINE"), "\(text)")
+            #expect(!text.contains("k-secret-77") && !text.contains("\n") && !text.contains("\u{1B}"))
         }
     }
 }
