@@ -35,20 +35,11 @@ struct MarketIndex {
         chainNames = snapshot.chains.map(\.name)
         let listed = tokens.compactMap { snapshot.token($0) }
         tokenDecimals = listed.map(\.decimals)
-        let chains = NameLookup(chainNames)
-        let symbols = NameLookup(listed.map(\.symbol))
-        let chainCount = chainNames.count
-
-        var grouped = [[PriceQuote]](repeating: [], count: listed.count * chainCount)
-        for quote in snapshot.prices {
-            guard let t = symbols.index(of: quote.token), let c = chains.index(of: quote.chain) else { continue }
-            grouped[t * chainCount + c].append(quote)
-        }
-        var issues: [PriceIssue] = []
-        prices = grouped.map { $0.isEmpty ? nil : consensus.reduce($0, takenAt: snapshot.takenAt, issues: &issues) }
+        let market = consensus.reduce(snapshot, tokens: listed)
+        prices = market.prices
         buySides = prices.map { $0.map(TradeSide.buying) }
         sellSides = prices.map { $0.map(TradeSide.selling) }
-        self.issues = issues
+        issues = market.issues
 
         origins = NameLookup(chainNames)
         destinations = NameLookup(chainNames)
@@ -73,39 +64,4 @@ struct MarketIndex {
     @inline(__always) func buySide(_ slot: Int32) -> TradeSide? { buySides[Int(slot)] }
     @inline(__always) func sellSide(_ slot: Int32) -> TradeSide? { sellSides[Int(slot)] }
     func decimals(ofToken t: Int32) -> Int { tokenDecimals[Int(t)] }
-}
-
-/// Name → index, checking a prediction before hashing.
-///
-/// Snapshots list entries grouped (routes by token and origin, destinations in chain
-/// order), so the next name is usually the one after the last found, or the same one
-/// again. Comparing two short strings costs far less than hashing one; the dictionary
-/// answers whenever the guess is wrong, so the result never depends on the order.
-private final class NameLookup {
-    private let names: [String]
-    private let positions: [String: Int]
-    private var last = 0
-
-    init(_ names: [String]) {
-        self.names = names
-        positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    @inline(__always) func index(of name: String) -> Int? {
-        if last < names.count, names[last] == name { return last }
-        let next = last + 1 == names.count ? 0 : last + 1
-        if next < names.count, names[next] == name {
-            last = next
-            return next
-        }
-        // A destination list skips its own origin: try one further.
-        let skip = next + 1 >= names.count ? next + 1 - names.count : next + 1
-        if skip < names.count, names[skip] == name {
-            last = skip
-            return skip
-        }
-        guard let found = positions[name] else { return nil }
-        last = found
-        return found
-    }
 }

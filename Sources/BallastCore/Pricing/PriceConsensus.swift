@@ -17,6 +17,17 @@ public enum MarketPrice: Sendable, Hashable {
     }
 }
 
+/// A snapshot's prices after consensus, laid out by token then chain, in the order given.
+public struct MarketPrices: Sendable {
+    /// `prices[token * chainCount + chain]`; nil where no source could be trusted.
+    public let prices: [MarketPrice?]
+    public let chainCount: Int
+    /// Every source left out, and why.
+    public let issues: [PriceIssue]
+
+    public subscript(token token: Int, chain chain: Int) -> MarketPrice? { prices[token * chainCount + chain] }
+}
+
 /// Why a source was left out of a (chain, token)'s price.
 public struct PriceIssue: Sendable, Hashable, CustomStringConvertible {
     public enum Reason: Sendable, Hashable {
@@ -88,6 +99,21 @@ public struct PriceConsensus: Sendable {
         }
         let swapFee = trusted.map { $0.swapFeeBps ?? 0 }.max() ?? 0
         return .quote(priceUSD: Self.median(trusted.map(\.priceUSD)), swapFeeBps: swapFee)
+    }
+
+    /// One trusted price per (token, chain) of a snapshot, and every source left out.
+    public func reduce(_ snapshot: Snapshot, tokens: [Token]) -> MarketPrices {
+        let chainCount = snapshot.chains.count
+        let chains = NameLookup(snapshot.chains.map(\.name))
+        let symbols = NameLookup(tokens.map(\.symbol))
+        var grouped = [[PriceQuote]](repeating: [], count: tokens.count * chainCount)
+        for quote in snapshot.prices {
+            guard let t = symbols.index(of: quote.token), let c = chains.index(of: quote.chain) else { continue }
+            grouped[t * chainCount + c].append(quote)
+        }
+        var issues: [PriceIssue] = []
+        let prices = grouped.map { $0.isEmpty ? nil : reduce($0, takenAt: snapshot.takenAt, issues: &issues) }
+        return MarketPrices(prices: prices, chainCount: chainCount, issues: issues)
     }
 
     private static func price(of quote: PriceQuote) -> MarketPrice {

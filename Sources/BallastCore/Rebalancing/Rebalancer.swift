@@ -22,16 +22,16 @@ public struct Rebalancer: Sendable {
     }
 
     public func plan(_ snapshot: Snapshot) -> PlanReport {
-        var issues: [PriceIssue] = []
-        var plans: [TransferPlan] = []
-        for symbol in tokens {
-            guard let token = snapshot.token(symbol) else { continue }
-            plans.append(plan(token, in: snapshot, issues: &issues))
+        let planned = tokens.compactMap { snapshot.token($0) }
+        let market = consensus.reduce(snapshot, tokens: planned)
+        let plans = planned.indices.map { t in
+            plan(planned[t], in: snapshot, prices: snapshot.chains.indices.map { market[token: t, chain: $0]?.spotPrice })
         }
-        return PlanReport(takenAt: snapshot.takenAt, plans: plans, priceIssues: issues)
+        return PlanReport(takenAt: snapshot.takenAt, plans: plans, priceIssues: market.issues)
     }
 
-    private func plan(_ token: Token, in snapshot: Snapshot, issues: inout [PriceIssue]) -> TransferPlan {
+    /// `prices` holds the token's trusted spot price per chain, in snapshot order.
+    private func plan(_ token: Token, in snapshot: Snapshot, prices: [Double?]) -> TransferPlan {
         let d = token.decimals
         let chains = snapshot.chains.map(\.name)
         let index = Dictionary(chains.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -63,13 +63,6 @@ public struct Rebalancer: Sendable {
             return TransferPlan(token: token.symbol, status: .withinBand, transfers: [], totalFeeUSD: 0, unmet: [:],
                                 unmetReasons: [:], positions: positions(virtual))
         }
-
-        // One trusted price per chain, for costing transfers in USD.
-        var quotes = [[PriceQuote]](repeating: [], count: chains.count)
-        for quote in snapshot.prices where quote.token == token.symbol {
-            if let i = index[quote.chain] { quotes[i].append(quote) }
-        }
-        let prices = quotes.map { $0.isEmpty ? nil : consensus.reduce($0, takenAt: snapshot.takenAt, issues: &issues)?.spotPrice }
 
         var lanes: [RebalanceNetwork.Lane] = []
         var excluded = [[String]](repeating: [], count: chains.count)  // why routes into each chain were left out
