@@ -29,8 +29,12 @@ struct FixedCostPlanner {
     var slopeRounds = 8
     var randomStarts = 6
 
+    /// Everything the short chains need, in units.
+    private let totalDemand: Int128
+
     init(network: RebalanceNetwork) {
         self.network = network
+        totalDemand = network.demand.reduce(0, +)
         // Scaled to the network: hundreds of solves on a small one, eight on 20,000 lanes.
         solveBudget = max(8, min(3000, 1_200_000 / max(1, network.lanes.count * 8)))
     }
@@ -55,7 +59,6 @@ struct FixedCostPlanner {
         // seeded random charges (deterministic, so the same snapshot always gives the same plan).
         var best = localSearch(from: bestOfBothStarts(allowed: all, linear: linear, &budget), &budget)
         var generator = SplitMix64(seed: UInt64(network.lanes.count) &* 0x9E37_79B9_7F4A_7C15)
-        let totalDemand = network.demand.reduce(0, +)
         for _ in 0..<randomStarts where budget > 0 {
             // Any charge in [0, total demand] will do; demand in units can exceed 64 bits, so stay in 128.
             let start = network.lanes.indices.map { _ in Int128(Int64(bitPattern: generator.next() >> 1)) % max(1, totalDemand) }
@@ -101,14 +104,11 @@ struct FixedCostPlanner {
     /// reaches plans that differ from the current one by a swap, which dropping alone cannot.
     private func openOneLane(from best: Candidate, _ budget: inout Int) -> Candidate? {
         let lanes = network.lanes
-        let totalDemand = network.demand.reduce(0, +)
         let unused = lanes.indices.filter { best.allowed[$0] && best.flow.units[$0] == 0 && lanes[$0].fixedCost > 0 }
             .sorted { lanes[$0].fixedCost < lanes[$1].fixedCost }
         for opened in unused where budget > 0 {
             let unitCost = { (k: Int) -> Double in
-                guard k != opened else { return linearCost(k) }
-                let carried = best.flow.units[k] > 0 ? best.flow.units[k] : min(lanes[k].capacity, totalDemand)
-                return linearCost(k) + lanes[k].fixedCost / max(carried, lanes[k].minUnits, 1).approximateDouble
+                k == opened ? linearCost(k) : scaledCost(k, carrying: best.flow.units[k])
             }
             let next = candidate(network.solveRespectingMinimums(allowed: best.allowed, unitCost: unitCost), &budget)
             if Self.better(next, than: best) { return next }
@@ -128,6 +128,14 @@ struct FixedCostPlanner {
         return best
     }
 
+    /// A lane's unit cost with its fixed cost spread over `carried` units (or, when it carries
+    /// none, over the most it could usefully carry).
+    private func scaledCost(_ k: Int, carrying carried: Int128) -> Double {
+        let lane = network.lanes[k]
+        let spread = carried > 0 ? carried : min(lane.capacity, totalDemand)
+        return linearCost(k) + lane.fixedCost / max(spread, lane.minUnits, 1).approximateDouble
+    }
+
     private func linearCost(_ k: Int) -> Double {
         network.lanes[k].unitCost + Self.hopTieBreak * network.lanes[k].unitValue
     }
@@ -136,19 +144,13 @@ struct FixedCostPlanner {
     /// cost spread over the flow it carried last round (or could carry, if unused), until the
     /// flow repeats or the rounds run out. Returns the best round by true cost.
     private func slopeScaling(allowed: [Bool], from start: [Int128], _ budget: inout Int) -> Candidate {
-        let lanes = network.lanes
-        let totalDemand = network.demand.reduce(0, +)
         var previous = start, earlier = start
         var seen: Set<[Int128]> = [start]
         var best: Candidate?
         for _ in 0..<slopeRounds where budget > 0 {
             // Damped: the fixed cost is spread over the mean of the last two rounds' flows, which
             // stops the plain method's habit of flipping between two plans forever.
-            let unitCost = { (k: Int) -> Double in
-                let mean = (previous[k] + earlier[k]) / 2
-                let carried = mean > 0 ? mean : min(lanes[k].capacity, totalDemand)
-                return linearCost(k) + lanes[k].fixedCost / max(carried, lanes[k].minUnits, 1).approximateDouble
-            }
+            let unitCost = { (k: Int) in scaledCost(k, carrying: (previous[k] + earlier[k]) / 2) }
             let next = candidate(network.solveRespectingMinimums(allowed: allowed, unitCost: unitCost), &budget)
             if best.map({ Self.better(next, than: $0) }) ?? true { best = next }
             guard seen.insert(next.flow.units).inserted else { break }
