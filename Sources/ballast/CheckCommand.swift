@@ -50,7 +50,7 @@ struct Check: AsyncParsableCommand {
         switch format {
         case .json:
             let report = CheckReport(ok: problems.isEmpty, problems: problems.map(\.line))
-            print(JSONOutput.string(report))
+            print(try JSONOutput.string(report))
         case .table:
             for line in problems.map(\.line) { print("✗ \(line)") }
             if problems.isEmpty {

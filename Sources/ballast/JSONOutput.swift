@@ -2,10 +2,11 @@ import Foundation
 
 /// Stable JSON for programs: sorted keys, no escaped slashes.
 enum JSONOutput {
-    static func string(_ value: some Encodable) -> String {
+    /// Throws (reported as an internal error) if a value cannot be written, such as a
+    /// non-finite number: output is never made up.
+    static func string(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        // Output types are plain values; encoding them cannot fail.
-        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -23,7 +23,7 @@ struct Plan: AsyncParsableCommand {
             }
             let report = rebalancer.plan(snapshot)
             switch format {
-            case .json: print(JSONOutput.string(report))
+            case .json: print(try JSONOutput.string(report))
             case .table: print(PlanTable.render(report, strategy: strategy))
             }
         }

@@ -38,7 +38,7 @@ struct Scan: AsyncParsableCommand {
             var report = detector.scan(snapshot, explain: explain ? explainCount : 0)
             if let top { report.opportunities = Array(report.opportunities.prefix(top)) }
             switch format {
-            case .json: print(JSONOutput.string(report))
+            case .json: print(try JSONOutput.string(report))
             case .table: print(ScanTable.render(report, strategy: strategy))
             }
         }

@@ -64,7 +64,13 @@ import Testing
         #expect(snapshot.tokens.count == 3)
         let again = try Snapshot.decode(json: snapshot.encodedJSON(), source: "re-encoded")
         #expect(again == snapshot)
-        #expect(again.encodedJSON() == snapshot.encodedJSON())
+        #expect(try again.encodedJSON() == snapshot.encodedJSON())
+    }
+
+    @Test func aSnapshotBuiltWithANaNPriceIsNotWritten() throws {
+        var snapshot = try Fixtures.exampleSnapshot()
+        snapshot.prices[0].priceUSD = .nan
+        #expect(throws: (any Error).self) { try snapshot.encodedJSON() }
     }
 
     @Test func negativePriceNamesTheEntry() {

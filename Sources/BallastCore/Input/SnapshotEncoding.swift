@@ -2,11 +2,13 @@ import Foundation
 
 extension Snapshot {
     /// The version 1 JSON form, keys sorted so equal snapshots give equal bytes.
-    public func encodedJSON() -> Data {
+    ///
+    /// Throws when a number is not finite: a snapshot built in code (not decoded, which
+    /// refuses them) may hold one, and no NaN may be written where a price should be.
+    public func encodedJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        // Every field below is a plain value; encoding cannot fail.
-        return try! encoder.encode(Wire(self))
+        return try encoder.encode(Wire(self))
     }
 
     /// The snapshot's JSON shape, kept apart from the model so the model stays free of wire names.
