@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
     ],
     targets: [
         // libcurl as the system provides it; the shims below give Swift typed entry points.
@@ -27,6 +28,11 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(name: "BallastHTTP", dependencies: ["CCurl", "CCurlShims"]),
+        // Adapters: chain configuration, wire formats of RPC nodes, price and fee APIs, and the tick that pulls them.
+        .target(
+            name: "BallastChains",
+            dependencies: ["BallastCore", "BallastHTTP", .product(name: "BigInt", package: "BigInt")]
+        ),
         // Synthetic markets for benchmarks and simulation; never a source of real decisions.
         .target(name: "BallastSimulation", dependencies: ["BallastCore"]),
         .executableTarget(
@@ -34,6 +40,7 @@ let package = Package(
             dependencies: [
                 "BallastCore",
                 "BallastHTTP",
+                "BallastChains",
                 "BallastSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -50,7 +57,8 @@ let package = Package(
         ),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore"], exclude: ["Reference"]),
         .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastTestSupport"]),
-        .testTarget(name: "BallastCLITests", dependencies: ["ballast"]),
+        .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastTestSupport"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["ballast", "BallastTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,7 +11,7 @@ public indirect enum DocumentValue: Sendable, Equatable {
     case object([String: DocumentValue])
 
     /// What kind of value this is, for messages: `got string "abc"`.
-    var described: String {
+    package var described: String {
         switch self {
         case .null: "null"
         case .bool(let b): "boolean \(b)"
@@ -22,7 +22,7 @@ public indirect enum DocumentValue: Sendable, Equatable {
         }
     }
 
-    static func format(_ n: Double) -> String {
+    package static func format(_ n: Double) -> String {
         n.isFinite && n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
     }
 }

@@ -4,16 +4,16 @@ import Foundation
 /// of the wrong type or out of range, and (on `finish`) for each key nobody asked for.
 ///
 /// Problems read `entry: prefix.key message`, so nested objects name their full key path.
-final class FieldReader {
-    let entry: String?
+package final class FieldReader {
+    package let entry: String?
     private let prefix: String
     private let fields: [String: DocumentValue]
-    let log: ProblemLog
+    package let log: ProblemLog
     private var consumed: Set<String> = []
     private let problemsBefore: Int
 
     /// Nil when `value` is not an object; the problem is logged against `what`.
-    init?(_ value: DocumentValue, entry: String?, prefix: String = "", what: String, log: ProblemLog) {
+    package init?(_ value: DocumentValue, entry: String?, prefix: String = "", what: String, log: ProblemLog) {
         guard case .object(let fields) = value else {
             log.add(entry, "\(what) must be an object, got \(value.described)")
             return nil
@@ -28,14 +28,14 @@ final class FieldReader {
     /// True while nothing has been logged since this reader was made: no field of this
     /// object (nor of objects read through it) was missing, malformed or unknown. Read it
     /// after `finish`.
-    var isClean: Bool { log.problems.count == problemsBefore }
+    package var isClean: Bool { log.problems.count == problemsBefore }
 
-    func fail(_ key: String, _ message: String) {
+    package func fail(_ key: String, _ message: String) {
         log.add(entry, "\(prefix)\(key) \(message)")
     }
 
     /// The raw value, marking the key as read; logs "is required" when absent and required.
-    func value(_ key: String, required: Bool = true) -> DocumentValue? {
+    package func value(_ key: String, required: Bool = true) -> DocumentValue? {
         consumed.insert(key)
         guard let value = fields[key], value != .null else {
             if required { fail(key, "is required") }
@@ -45,11 +45,11 @@ final class FieldReader {
     }
 
     /// Peeks at a string without consuming it, for labelling an entry before reading it.
-    func peekString(_ key: String) -> String? {
+    package func peekString(_ key: String) -> String? {
         if case .string(let s) = fields[key] { s } else { nil }
     }
 
-    func string(_ key: String, required: Bool = true) -> String? {
+    package func string(_ key: String, required: Bool = true) -> String? {
         guard let value = value(key, required: required) else { return nil }
         guard case .string(let s) = value, !s.isEmpty else {
             fail(key, "must be a non-empty string, got \(value.described)")
@@ -59,7 +59,7 @@ final class FieldReader {
     }
 
     /// A finite number within `range`.
-    func number(_ key: String, required: Bool = true, in range: NumberRange = .any) -> Double? {
+    package func number(_ key: String, required: Bool = true, in range: NumberRange = .any) -> Double? {
         guard let value = value(key, required: required) else { return nil }
         guard case .number(let n) = value else {
             fail(key, "must be a number, got \(value.described)")
@@ -76,7 +76,7 @@ final class FieldReader {
         return n
     }
 
-    func integer(_ key: String, required: Bool = true, in range: NumberRange = .any) -> Int? {
+    package func integer(_ key: String, required: Bool = true, in range: NumberRange = .any) -> Int? {
         guard let n = number(key, required: required, in: range) else { return nil }
         guard n == n.rounded(), abs(n) < 1e15 else {
             fail(key, "must be a whole number, got \(n)")
@@ -86,7 +86,7 @@ final class FieldReader {
     }
 
     /// An exact decimal string with at most `decimals` decimals.
-    func amount(_ key: String, required: Bool = true, decimals: Int?, in range: AmountRange) -> Amount? {
+    package func amount(_ key: String, required: Bool = true, decimals: Int?, in range: AmountRange) -> Amount? {
         guard let value = value(key, required: required) else { return nil }
         guard case .string(let text) = value else {
             fail(key, "must be a decimal string such as \"120.5\", got \(value.described)")
@@ -107,7 +107,7 @@ final class FieldReader {
         return amount
     }
 
-    func time(_ key: String, required: Bool = true) -> Date? {
+    package func time(_ key: String, required: Bool = true) -> Date? {
         guard let value = value(key, required: required) else { return nil }
         guard case .string(let text) = value, let date = Timestamp.parse(text) else {
             fail(key, "must be an RFC 3339 time such as \"2026-11-24T12:00:00Z\", got \(value.described)")
@@ -116,7 +116,7 @@ final class FieldReader {
         return date
     }
 
-    func array(_ key: String, required: Bool = true) -> [DocumentValue]? {
+    package func array(_ key: String, required: Bool = true) -> [DocumentValue]? {
         guard let value = value(key, required: required) else { return nil }
         guard case .array(let items) = value else {
             fail(key, "must be a list, got \(value.described)")
@@ -126,19 +126,19 @@ final class FieldReader {
     }
 
     /// A nested object, read with its key added to the path.
-    func object(_ key: String, required: Bool = true) -> FieldReader? {
+    package func object(_ key: String, required: Bool = true) -> FieldReader? {
         guard let value = value(key, required: required) else { return nil }
         return FieldReader(value, entry: entry, prefix: "\(prefix)\(key).", what: "\(prefix)\(key)", log: log)
     }
 
     /// The keys of a free-form map (such as targets), with their values.
-    func entries() -> [(key: String, value: DocumentValue)] {
+    package func entries() -> [(key: String, value: DocumentValue)] {
         consumed.formUnion(fields.keys)
         return fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// Logs one problem per key that was never read: a typo must not pass silently.
-    func finish() {
+    package func finish() {
         for key in fields.keys.sorted() where !consumed.contains(key) {
             log.add(entry, "\(prefix)\(key) is not a known key")
         }
@@ -146,20 +146,27 @@ final class FieldReader {
 }
 
 /// Bounds for a number field, with the wording of the complaint.
-struct NumberRange {
-    var min: Double?
-    var minInclusive = true
-    var max: Double?
-    var maxInclusive = true
+package struct NumberRange {
+    package var min: Double?
+    package var minInclusive = true
+    package var max: Double?
+    package var maxInclusive = true
 
-    static let any = NumberRange()
-    static let positive = NumberRange(min: 0, minInclusive: false)
-    static let nonNegative = NumberRange(min: 0)
+    package init(min: Double? = nil, minInclusive: Bool = true, max: Double? = nil, maxInclusive: Bool = true) {
+        self.min = min
+        self.minInclusive = minInclusive
+        self.max = max
+        self.maxInclusive = maxInclusive
+    }
+
+    package static let any = NumberRange()
+    package static let positive = NumberRange(min: 0, minInclusive: false)
+    package static let nonNegative = NumberRange(min: 0)
     /// Basis points of a fee: at least 0, below 100%.
-    static let feeBps = NumberRange(min: 0, max: 10_000, maxInclusive: false)
-    static let fraction = NumberRange(min: 0, max: 1)
+    package static let feeBps = NumberRange(min: 0, max: 10_000, maxInclusive: false)
+    package static let fraction = NumberRange(min: 0, max: 1)
 
-    func complaint(_ n: Double) -> String? {
+    package func complaint(_ n: Double) -> String? {
         if let min, minInclusive ? n < min : n <= min {
             return min == 0 ? (minInclusive ? "must not be negative" : "must be positive")
                 : "must be \(minInclusive ? "at least" : "above") \(DocumentValue.format(min))"
@@ -171,10 +178,10 @@ struct NumberRange {
     }
 }
 
-enum AmountRange {
+package enum AmountRange {
     case positive, nonNegative
 
-    func complaint(_ a: Amount) -> String? {
+    package func complaint(_ a: Amount) -> String? {
         switch self {
         case .positive: a.isPositive ? nil : "must be positive"
         case .nonNegative: a.isNegative ? "must not be negative" : nil

@@ -31,12 +31,14 @@ public struct InvalidInput: Error, Sendable, CustomStringConvertible {
 }
 
 /// Collects problems while a document is read, so one pass reports all of them.
-final class ProblemLog {
-    private(set) var problems: [Problem] = []
+package final class ProblemLog {
+    package init() {}
 
-    func add(_ entry: String?, _ message: String) {
+    package private(set) var problems: [Problem] = []
+
+    package func add(_ entry: String?, _ message: String) {
         problems.append(Problem(entry: entry, message: message))
     }
 
-    var isEmpty: Bool { problems.isEmpty }
+    package var isEmpty: Bool { problems.isEmpty }
 }

@@ -1,0 +1,119 @@
+import BallastCore
+
+/// A URL as configured, with the values that came from the environment: those are
+/// secrets (an RPC key in the path, an API key) and are masked wherever the URL is named.
+public struct Endpoint: Sendable, Hashable {
+    public var url: String
+    public var secrets: [String]
+
+    public init(url: String, secrets: [String] = []) {
+        self.url = url
+        self.secrets = secrets
+    }
+
+    /// `file://` sources are allowed where a config names one on purpose (offline use).
+    var isFile: Bool { url.lowercased().hasPrefix("file://") }
+}
+
+/// A token on one chain: where its contract is, and the size fee quotes are asked for.
+public struct ChainToken: Sendable, Hashable {
+    public var symbol: String
+    /// Lower-case `0x…` contract address.
+    public var address: String
+    public var decimals: Int
+    /// A typical transfer, in token units: bridge fee quotes are asked for this amount.
+    public var transferSize: Amount?
+}
+
+/// Where one token's price on a chain comes from.
+public struct PriceSourceConfig: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// A Uniswap V2 pair's reserves against `quote`, a token on the same chain.
+        case uniswapV2(pair: String, quote: String, feeBps: Double)
+        /// A Uniswap V3 pool's `slot0` price against `quote`; no depth.
+        case uniswapV3(pool: String, quote: String, feeBps: Double)
+        /// A Chainlink USD feed; a round older than the heartbeat is stale.
+        case chainlink(feed: String, heartbeatSeconds: Double)
+        /// DefiLlama `prices/current`, keyed `slug:address`.
+        case defiLlama(endpoint: Endpoint, chainSlug: String)
+        /// CoinGecko `simple/token_price/{platform}`.
+        case coinGecko(endpoint: Endpoint, platform: String, apiKey: Secret?)
+    }
+
+    public var token: String
+    /// The name it appears under in the snapshot (`uniswap-v2`, `chainlink`, …).
+    public var name: String
+    public var kind: Kind
+    /// Readings older than this at the tick are stale and left out.
+    public var maxAgeSeconds: Double
+    /// The swap fee of trading at this price, for sources without a pool.
+    public var swapFeeBps: Double?
+
+    var isOnChain: Bool {
+        switch kind {
+        case .uniswapV2, .uniswapV3, .chainlink: true
+        case .defiLlama, .coinGecko: false
+        }
+    }
+}
+
+/// A header value that came from the environment, kept apart so it is never printed.
+public struct Secret: Sendable, Hashable, CustomStringConvertible {
+    public var value: String
+    public init(_ value: String) { self.value = value }
+    public var description: String { "***" }
+}
+
+/// A bridge's fee API, and which tokens it carries from this chain to which chains.
+public struct BridgeConfig: Sendable, Hashable {
+    public enum API: String, Sendable, Hashable, CaseIterable {
+        case across
+        case lifi
+    }
+
+    public var name: String
+    public var api: API
+    public var endpoint: Endpoint
+    public var apiKey: Secret?
+    public var destinations: [String]
+    public var tokens: [String]
+    /// How long a fee quote is reused before it is asked for again.
+    public var cacheSeconds: Double
+    /// Gas on the sending side, in USD, for APIs that do not quote it (Across).
+    public var gasUSD: Double?
+}
+
+/// One chain's file: `chains/NAME.yaml`.
+public struct ChainConfig: Sendable, Hashable {
+    public var name: String
+    public var chainID: Int
+    public var rpc: Endpoint?
+    /// Whose balances to read (`balanceOf`), lower-case; nil reads none.
+    public var treasury: String?
+    public var tokens: [ChainToken]
+    public var prices: [PriceSourceConfig]
+    public var bridges: [BridgeConfig]
+    /// Where the file came from, for messages.
+    public var source: String
+
+    public func token(_ symbol: String) -> ChainToken? {
+        tokens.first { $0.symbol == symbol }
+    }
+}
+
+/// Every chain of a configuration directory, checked against each other.
+public struct MarketConfig: Sendable, Hashable {
+    public var chains: [ChainConfig]
+
+    public func chain(_ name: String) -> ChainConfig? {
+        chains.first { $0.name == name }
+    }
+
+    /// Every token with its decimals, in first-seen order.
+    public var tokens: [Token] {
+        var seen: Set<String> = []
+        return chains.flatMap(\.tokens).compactMap { token in
+            seen.insert(token.symbol).inserted ? Token(symbol: token.symbol, decimals: token.decimals) : nil
+        }
+    }
+}
