@@ -42,23 +42,24 @@ let package = Package(
                 "BallastHTTP",
                 "BallastChains",
                 "BallastSimulation",
+                "BallastSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // A real HTTP server on 127.0.0.1 for the tests, with endpoints that misbehave on purpose.
+        // A simulated multi-chain market on loopback: the tests' server, the pull benchmark's, and `ballast sandbox`'s.
         .target(
-            name: "BallastTestSupport",
+            name: "BallastSandbox",
             dependencies: [
+                "BallastCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "Tests/Support"
+            ]
         ),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore"], exclude: ["Reference"]),
-        .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastTestSupport"]),
-        .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastTestSupport"]),
-        .testTarget(name: "BallastCLITests", dependencies: ["ballast", "BallastTestSupport"]),
+        .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastSandbox"]),
+        .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["ballast", "BallastSandbox"]),
     ],
     swiftLanguageModes: [.v6]
 )

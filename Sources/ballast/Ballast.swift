@@ -7,9 +7,9 @@ struct Ballast: AsyncParsableCommand {
         abstract: "Cross-chain arbitrage detection and treasury rebalancing.",
         discussion: """
             Exit codes: 0 success; 64 bad command line; 65 bad input (a snapshot, strategy or \
-            config that fails validation); 69 data unavailable; 70 internal error.
+            config that fails validation); 69 data unavailable; 70 internal error; 73 cannot write an output file.
             """,
         version: "0.1.0",
-        subcommands: [Scan.self, Plan.self, Check.self, Bench.self]
+        subcommands: [Scan.self, Plan.self, SnapshotCommand.self, Check.self, Bench.self]
     )
 }

@@ -4,17 +4,24 @@ import Foundation
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate a snapshot and a strategy; report every problem found.",
-        discussion: "Exits 0 when both are valid and agree, 65 when anything is wrong.")
+        abstract: "Validate a snapshot or a chains directory, and a strategy; report every problem found.",
+        discussion: "Reads no network. Exits 0 when everything is valid and agrees, 65 when anything is wrong.")
 
     @Option(help: "A market snapshot (JSON, format version 1).")
-    var snapshot: String
+    var snapshot: String?
+
+    @Option(help: "A directory of chain files (chains/*.yaml); ${NAME} references are checked against the environment.")
+    var chains: String?
 
     @Option(help: "A strategy file (YAML).")
     var strategy: String
 
     @Option(help: "Output: a table for people, or JSON for programs.")
     var format: OutputFormat = .table
+
+    func validate() throws {
+        guard (snapshot == nil) != (chains == nil) else { throw ValidationError("give exactly one of --snapshot FILE and --chains DIR") }
+    }
 
     func run() async throws {
         try await reportingFailures(check)
@@ -24,8 +31,22 @@ struct Check: AsyncParsableCommand {
         var problems: [CheckProblem] = []
         var loadedSnapshot: Snapshot?
         var loadedStrategy: Strategy?
-        // Each file is checked even when the other is broken, so one run shows everything.
-        do { loadedSnapshot = try Inputs.snapshot(snapshot) } catch let failure as InputFailure {
+        var summary: [String] = []
+        // Each input is checked even when the other is broken, so one run shows everything.
+        do {
+            if let snapshot {
+                let s = try Inputs.snapshot(snapshot)
+                loadedSnapshot = s
+                summary.append("\(snapshot): \(s.chains.count) chains, \(s.tokens.count) tokens, \(s.prices.count) prices, \(s.routes.count) routes, \(s.balances.count) balances")
+            } else if let chains {
+                let market = try Inputs.market(chains)
+                // The strategy is checked against what the chain files define.
+                loadedSnapshot = Snapshot(takenAt: Date(), tokens: market.tokens, chains: market.chains.map { Chain(name: $0.name, chainID: $0.chainID) })
+                let sources = market.chains.reduce(0) { $0 + $1.prices.count }
+                let routes = market.chains.reduce(0) { total, chain in total + chain.bridges.reduce(0) { $0 + $1.destinations.count * $1.tokens.count } }
+                summary.append("\(chains): \(market.chains.count) chains, \(market.tokens.count) tokens, \(sources) price sources, \(routes) bridge routes")
+            }
+        } catch let failure as InputFailure {
             problems += failure.lines.map { CheckProblem(line: $0) }
             if failure.exit == ExitStatus.unavailable { return try finish(problems, exit: failure.exit) }
         }
@@ -35,10 +56,6 @@ struct Check: AsyncParsableCommand {
         }
         if let loadedSnapshot, let loadedStrategy {
             problems += loadedStrategy.problems(against: loadedSnapshot).map { CheckProblem(line: "\(strategy): \($0)") }
-        }
-        var summary: [String] = []
-        if let s = loadedSnapshot {
-            summary.append("\(snapshot): \(s.chains.count) chains, \(s.tokens.count) tokens, \(s.prices.count) prices, \(s.routes.count) routes, \(s.balances.count) balances")
         }
         if let s = loadedStrategy {
             summary.append("\(strategy): strategy \(s.name), \(s.tokens.count) tokens")

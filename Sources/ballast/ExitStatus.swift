@@ -6,6 +6,8 @@ enum ExitStatus {
     static let badInput = ExitCode(65)
     /// Data the command needs could not be had (a file missing, every source down).
     static let unavailable = ExitCode(69)
+    /// An output file could not be written.
+    static let cannotCreate = ExitCode(73)
     /// A bug: the command reached a state it should not.
     static let internalError = ExitCode(70)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastChains
 import BallastCore
 import Foundation
 
@@ -21,6 +22,19 @@ enum Inputs {
             return try Snapshot.decode(json: data, source: path)
         } catch {
             throw InputFailure(validation: error)
+        }
+    }
+
+    /// The chain files of a directory, with `${NAME}` filled from the environment.
+    static func market(_ directory: String) throws -> MarketConfig {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(directory): no such chains directory"])
+        }
+        do {
+            return try MarketConfig.load(directory: directory, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw InputFailure(exit: ExitStatus.badInput, lines: error.inputs.flatMap { input in input.problems.map { "\(input.source): \($0)" } })
         }
     }
 

@@ -1,12 +1,86 @@
 import ArgumentParser
+import BallastChains
 import BallastCore
+import BallastHTTP
+import Foundation
 
-/// Where the market comes from: a saved snapshot (for replay and analysis).
+/// Where the market comes from: a saved snapshot (replay, analysis), or the live sources
+/// of a chains directory, pulled once.
 struct MarketOptions: ParsableArguments {
     @Option(help: "A market snapshot (JSON, format version 1).")
-    var snapshot: String
+    var snapshot: String?
+
+    @Option(help: "A directory of chain files (chains/*.yaml): pull the market from its sources now.")
+    var chains: String?
+
+    @Option(help: "With --chains: also save what was pulled, so the decision can be replayed.")
+    var saveSnapshot: String?
+
+    @OptionGroup var pull: PullOptions
+
+    func validate() throws {
+        guard (snapshot == nil) != (chains == nil) else { throw ValidationError("give exactly one of --snapshot FILE and --chains DIR") }
+        if saveSnapshot != nil, chains == nil { throw ValidationError("--save-snapshot goes with --chains") }
+    }
 
     func load() async throws -> Snapshot {
-        try Inputs.snapshot(snapshot)
+        if let snapshot { return try Inputs.snapshot(snapshot) }
+        let report = try await pull.run(chains: chains!)
+        if let saveSnapshot { try SnapshotFile.write(report.snapshot, to: saveSnapshot) }
+        return report.snapshot
+    }
+}
+
+/// How a pull behaves: its deadline and the deviation it reports.
+struct PullOptions: ParsableArguments {
+    @Option(help: "Seconds the whole pull may take, retries included.")
+    var deadline: Double = 10
+
+    @Option(help: "Report a price source this many bps from the median of its (chain, token)'s sources.")
+    var maxDeviationBps: Double = 100
+
+    func validate() throws {
+        guard deadline > 0, deadline <= 600 else { throw ValidationError("--deadline must be between 0 and 600 seconds") }
+        guard maxDeviationBps > 0 else { throw ValidationError("--max-deviation-bps must be positive") }
+    }
+
+    /// Loads the chain files and pulls the market once, reporting failed sources on
+    /// standard error. Throws "unavailable" when nothing at all could be read.
+    func run(chains: String) async throws -> PullReport {
+        let market = try Inputs.market(chains)
+        var settings = PullSettings(maxDeviationBps: maxDeviationBps)
+        settings.deadline = .milliseconds(Int64(deadline * 1000))
+        settings.requestTimeout = min(settings.requestTimeout, settings.deadline)
+        let puller = MarketPuller(market: market, client: HTTPClient(), settings: settings)
+        let report = await puller.pull()
+        PullSummary.write(report)
+        if report.snapshot.prices.isEmpty, report.snapshot.routes.isEmpty, report.snapshot.balances.isEmpty {
+            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(chains): no source gave any data; nothing to decide from"])
+        }
+        return report
+    }
+}
+
+/// A pull's outcome for the operator, on standard error so data on standard output stays clean.
+enum PullSummary {
+    static func write(_ report: PullReport) {
+        let s = report.snapshot
+        let ms = Int(Double(report.elapsed.components.seconds) * 1000 + Double(report.elapsed.components.attoseconds) / 1e15)
+        var lines = ["pulled \(s.chains.count) chains in \(ms) ms: \(s.prices.count) prices, \(s.routes.count) routes (\(report.cachedRoutes) from cache), \(s.balances.count) balances; \(report.failures.count) source\(report.failures.count == 1 ? "" : "s") failed"]
+        lines += report.failures.map { "✗ \($0)" }
+        lines += report.priceIssues.map { "! \($0)" }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+/// Writes a snapshot atomically: a reader never sees half a file.
+enum SnapshotFile {
+    static func write(_ snapshot: Snapshot, to path: String) throws {
+        let data = try snapshot.encodedJSON()
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw InputFailure(exit: ExitStatus.cannotCreate, lines: ["\(path): cannot write the snapshot: \(error.localizedDescription)"])
+        }
     }
 }

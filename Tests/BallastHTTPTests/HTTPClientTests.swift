@@ -1,13 +1,13 @@
 import BallastHTTP
-import BallastTestSupport
+import BallastSandbox
 import Foundation
 import Testing
 
 /// Every test here talks to a real server on 127.0.0.1 over real sockets.
 @Suite struct HTTPClientTests {
     /// Starts a server with the standard endpoints, runs the body, and shuts the server down.
-    func withServer(_ body: (TestServer, HTTPClient) async throws -> Void) async throws {
-        let server = try await TestServer { request in
+    func withServer(_ body: (LoopbackServer, HTTPClient) async throws -> Void) async throws {
+        let server = try await LoopbackServer { request in
             switch request.path {
             case "/ok": .text("hello ballast")
             case "/missing": .text("no such thing", status: 404)
@@ -221,7 +221,7 @@ import Testing
 
     @Test func refusedConnectionIsAConnectionFailure() async throws {
         // Bind, learn the port, close: nothing listens there now.
-        let server = try await TestServer { _ in .text("") }
+        let server = try await LoopbackServer { _ in .text("") }
         let url = server.baseURL + "/gone"
         try await server.shutdown()
         _ = await expectHTTPError({ if case .connectionFailed = $0 { true } else { false } }) {

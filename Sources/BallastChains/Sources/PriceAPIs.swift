@@ -22,9 +22,33 @@ enum DefiLlama {
 
     /// Each requested key's price, or why there is none.
     static func decode(_ body: Data, keys: [String]) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
-        let coins = try WireReader.parse(body).field("coins")
-        let fields = try coins.object()
-        // Keys come back as sent, but compare without case: an address is hex either way.
+        try APIPrice.lookup(try WireReader.parse(body).field("coins"), keys: keys, price: "price", time: "timestamp")
+    }
+}
+
+/// CoinGecko `GET /simple/token_price/{platform}?contract_addresses=…&vs_currencies=usd&include_last_updated_at=true`:
+/// `{"0x…": {"usd": 3012.5, "last_updated_at": 1732449598}}`.
+enum CoinGecko {
+    static func url(base: String, platform: String, addresses: [String]) -> String {
+        "\(base.trimmingSuffix("/"))/simple/token_price/\(platform)?contract_addresses=\(addresses.joined(separator: ","))&vs_currencies=usd&include_last_updated_at=true"
+    }
+
+    /// The paid API and the free (demo) API name their key header differently.
+    static func headers(base: String, apiKey: Secret?) -> [HTTPHeader] {
+        guard let apiKey else { return [] }
+        return [HTTPHeader(base.contains("pro-api") ? "x-cg-pro-api-key" : "x-cg-demo-api-key", apiKey.value)]
+    }
+
+    static func decode(_ body: Data, addresses: [String]) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
+        try APIPrice.lookup(try WireReader.parse(body), keys: addresses, price: "usd", time: "last_updated_at")
+    }
+}
+
+extension APIPrice {
+    /// Each key's price in an object keyed by coin, or why there is none. Keys are compared
+    /// without case: APIs echo addresses in either, and hex is the same number both ways.
+    static func lookup(_ object: WireReader, keys: [String], price: String, time: String) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
+        let fields = try object.object()
         let byLower = Dictionary(fields.map { ($0.key.lowercased(), $0.key) }, uniquingKeysWith: { first, _ in first })
         var results: [String: Result<APIPrice, SourceError>] = [:]
         for key in keys {
@@ -33,41 +57,8 @@ enum DefiLlama {
                 continue
             }
             results[key] = Result { () throws(SourceError) -> APIPrice in
-                let coin = try coins.field(found)
-                return APIPrice(priceUSD: try coin.field("price").number(positive: true),
-                                observedAt: try coin.field("timestamp").epochSeconds())
-            }
-        }
-        return results
-    }
-}
-
-/// CoinGecko `GET /simple/token_price/{platform}?contract_addresses=…&vs_currencies=usd&include_last_updated_at=true`:
-/// `{"0x…": {"usd": 3012.5, "last_updated_at": 1732449598}}`.
-enum CoinGecko {
-    static func request(endpoint: Endpoint, platform: String, addresses: [String], apiKey: Secret?, timeout: Duration, maxBodyBytes: Int) -> HTTPRequest {
-        let url = "\(endpoint.url.trimmingSuffix("/"))/simple/token_price/\(platform)?contract_addresses=\(addresses.joined(separator: ","))&vs_currencies=usd&include_last_updated_at=true"
-        // The paid API and the free (demo) API name their key header differently.
-        let header = endpoint.url.contains("pro-api") ? "x-cg-pro-api-key" : "x-cg-demo-api-key"
-        return HTTPRequest(url: url, headers: apiKey.map { [HTTPHeader(header, $0.value)] } ?? [],
-                           timeout: timeout, maxBodyBytes: maxBodyBytes, allowsFileScheme: endpoint.isFile,
-                           secrets: endpoint.secrets + (apiKey.map { [$0.value] } ?? []))
-    }
-
-    static func decode(_ body: Data, addresses: [String]) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
-        let root = try WireReader.parse(body)
-        let fields = try root.object()
-        let byLower = Dictionary(fields.map { ($0.key.lowercased(), $0.key) }, uniquingKeysWith: { first, _ in first })
-        var results: [String: Result<APIPrice, SourceError>] = [:]
-        for address in addresses {
-            guard let found = byLower[address.lowercased()] else {
-                results[address] = .failure(SourceError("\(address) is not in the response"))
-                continue
-            }
-            results[address] = Result { () throws(SourceError) -> APIPrice in
-                let coin = try root.field(found)
-                return APIPrice(priceUSD: try coin.field("usd").number(positive: true),
-                                observedAt: try coin.field("last_updated_at").epochSeconds())
+                let coin = try object.field(found)
+                return APIPrice(priceUSD: try coin.field(price).number(positive: true), observedAt: try coin.field(time).epochSeconds())
             }
         }
         return results

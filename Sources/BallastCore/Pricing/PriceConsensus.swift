@@ -121,7 +121,7 @@ public struct PriceConsensus: Sendable {
         return .quote(priceUSD: quote.priceUSD, swapFeeBps: quote.swapFeeBps ?? 0)
     }
 
-    static func median(_ values: [Double]) -> Double {
+    package static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2

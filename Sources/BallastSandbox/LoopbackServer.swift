@@ -4,8 +4,8 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A request as the test server saw it.
-public struct TestRequest: Sendable {
+/// A request as the server saw it.
+public struct LoopbackRequest: Sendable {
     public var method: String
     /// Path and query, as sent.
     public var uri: String
@@ -19,8 +19,8 @@ public struct TestRequest: Sendable {
     }
 }
 
-/// What the test server does with a request; some replies misbehave on purpose.
-public enum TestReply: Sendable {
+/// What the server does with a request; some replies misbehave on purpose (fault injection).
+public enum LoopbackReply: Sendable {
     case respond(status: Int, headers: [(String, String)], body: Data)
     /// Reads the request and never answers.
     case never
@@ -30,24 +30,25 @@ public enum TestReply: Sendable {
     case truncated(declaredLength: Int, body: Data)
     /// Closes the connection without a word.
     case close
-    indirect case delayed(milliseconds: Int64, TestReply)
+    indirect case delayed(milliseconds: Int64, LoopbackReply)
 
-    public static func text(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> TestReply {
+    public static func text(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> LoopbackReply {
         .respond(status: status, headers: headers, body: Data(body.utf8))
     }
 
-    public static func json(_ body: String, status: Int = 200) -> TestReply {
+    public static func json(_ body: String, status: Int = 200) -> LoopbackReply {
         .respond(status: status, headers: [("Content-Type", "application/json")], body: Data(body.utf8))
     }
 
-    public static func redirect(to location: String) -> TestReply {
+    public static func redirect(to location: String) -> LoopbackReply {
         .respond(status: 302, headers: [("Location", location)], body: Data())
     }
 }
 
-/// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port, for tests that need the wire.
-public final class TestServer: Sendable {
-    public typealias Handler = @Sendable (TestRequest) -> TestReply
+/// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port: for tests that need the wire,
+/// and for the simulated market.
+public final class LoopbackServer: Sendable {
+    public typealias Handler = @Sendable (LoopbackRequest) -> LoopbackReply
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
@@ -66,7 +67,7 @@ public final class TestServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
-                        TestServerHandler(handler: handler, recorder: recorder))
+                        LoopbackHandler(handler: handler, recorder: recorder))
                 }
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
@@ -80,7 +81,7 @@ public final class TestServer: Sendable {
     public func hitCount(_ path: String) -> Int { recorder.count(path) }
 
     /// Requests seen so far, oldest first.
-    public var requests: [TestRequest] { recorder.all }
+    public var requests: [LoopbackRequest] { recorder.all }
 
     public func shutdown() async throws {
         try await channel.close()
@@ -90,23 +91,23 @@ public final class TestServer: Sendable {
 
 /// Counts and keeps what the server received.
 final class RequestRecorder: Sendable {
-    private let state = Mutex<[TestRequest]>([])
+    private let state = Mutex<[LoopbackRequest]>([])
 
-    func record(_ request: TestRequest) { state.withLock { $0.append(request) } }
+    func record(_ request: LoopbackRequest) { state.withLock { $0.append(request) } }
     func count(_ path: String) -> Int { state.withLock { $0.filter { $0.path == path }.count } }
-    var all: [TestRequest] { state.withLock { $0 } }
+    var all: [LoopbackRequest] { state.withLock { $0 } }
 }
 
-private final class TestServerHandler: ChannelInboundHandler, RemovableChannelHandler {
+private final class LoopbackHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let handler: TestServer.Handler
+    private let handler: LoopbackServer.Handler
     private let recorder: RequestRecorder
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
 
-    init(handler: @escaping TestServer.Handler, recorder: RequestRecorder) {
+    init(handler: @escaping LoopbackServer.Handler, recorder: RequestRecorder) {
         self.handler = handler
         self.recorder = recorder
     }
@@ -120,7 +121,7 @@ private final class TestServerHandler: ChannelInboundHandler, RemovableChannelHa
             body.writeBuffer(&part)
         case .end:
             guard let head else { return }
-            let request = TestRequest(
+            let request = LoopbackRequest(
                 method: head.method.rawValue, uri: head.uri,
                 headers: head.headers.map { ($0.name, $0.value) },
                 body: Data(body.readableBytesView))
@@ -129,7 +130,7 @@ private final class TestServerHandler: ChannelInboundHandler, RemovableChannelHa
         }
     }
 
-    private func perform(_ reply: TestReply, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func perform(_ reply: LoopbackReply, keepAlive: Bool, context: ChannelHandlerContext) {
         switch reply {
         case .respond(let status, let headers, let data):
             var fields = HTTPHeaders(headers)

@@ -1,0 +1,131 @@
+import BallastCore
+import BallastHTTP
+import Foundation
+
+/// Pulls a whole multi-chain market into a snapshot, once per call to `pull()`.
+///
+/// Everything a tick needs is fetched at once through one libcurl client: one JSON-RPC
+/// batch per chain, grouped price API requests, a fee quote per route (reused from a
+/// cache while fresh). No source is waited for past the tick's deadline; a source that
+/// fails is reported and the tick goes on without it. The puller keeps fee quotes and
+/// each source's health between ticks, so a service holds one for its lifetime.
+public actor MarketPuller {
+    public let market: MarketConfig
+    private let settings: PullSettings
+    private let fetcher: RetryingFetcher
+    private let now: @Sendable () -> Date
+    private let chainReaders: [ChainReader]
+    private let priceAPIs: PriceAPIFetch
+    private let feeRequests: [FeeRequest]
+    private var feeCache: [String: (route: Route, until: ContinuousClock.Instant)] = [:]
+    private var health: [String: SourceHealth] = [:]
+
+    public init(market: MarketConfig, client: HTTPClient, settings: PullSettings = PullSettings(),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.market = market
+        self.settings = settings
+        // Snapshot times are written to the millisecond; a finer clock would not read back the same.
+        self.now = { Date(timeIntervalSince1970: (now().timeIntervalSince1970 * 1000).rounded(.down) / 1000) }
+        let fetcher = RetryingFetcher(client: client, settings: settings)
+        self.fetcher = fetcher
+        chainReaders = market.chains.map(ChainReader.init).filter(\.hasReads)
+        priceAPIs = PriceAPIFetch(market: market, fetcher: fetcher)
+        feeRequests = FeeRequest.all(in: market)
+    }
+
+    private enum Part: Sendable {
+        case chain(prices: [PriceReading], balances: [BalanceReading])
+        case prices([PriceReading])
+        case route(RouteReading, cacheSeconds: Double)
+    }
+
+    /// One tick: fetch, check, assemble.
+    public func pull() async -> PullReport {
+        let started = ContinuousClock.now
+        let deadline = started + settings.deadline
+        var cached: [Route] = []
+        var toFetch: [FeeRequest] = []
+        for request in feeRequests {
+            if let entry = feeCache[request.label], entry.until > started { cached.append(entry.route) } else { toFetch.append(request) }
+        }
+
+        let fetcher = self.fetcher, settings = self.settings, now = self.now
+        let readers = chainReaders, priceAPIs = self.priceAPIs
+        let parts = await withTaskGroup(of: Part.self, returning: [Part].self) { group in
+            for reader in readers {
+                group.addTask { await Self.readChain(reader, fetcher: fetcher, settings: settings, deadline: deadline) }
+            }
+            for index in 0..<priceAPIs.requestCount {
+                group.addTask { .prices(await priceAPIs.fetch(index, with: fetcher, deadline: deadline)) }
+            }
+            for request in toFetch {
+                group.addTask { .route(await request.fetch(with: fetcher, deadline: deadline, now: now), cacheSeconds: request.bridge.cacheSeconds) }
+            }
+            var parts: [Part] = []
+            for await part in group { parts.append(part) }
+            return parts
+        }
+
+        var prices: [PriceReading] = []
+        var balances: [BalanceReading] = []
+        var routes: [RouteReading] = cached.map { RouteReading(label: "cached", outcome: .success($0)) }
+        let fetchedAt = ContinuousClock.now
+        for part in parts {
+            switch part {
+            case .chain(let p, let b):
+                prices += p
+                balances += b
+            case .prices(let p):
+                prices += p
+            case .route(let reading, let seconds):
+                routes.append(reading)
+                if case .success(let route) = reading.outcome, seconds > 0 {
+                    feeCache[reading.label] = (route, fetchedAt + .milliseconds(Int64(seconds * 1000)))
+                }
+            }
+        }
+
+        let takenAt = now()
+        let (snapshot, failures) = MarketAssembly(market: market, takenAt: takenAt, maxDeviationBps: settings.maxDeviationBps)
+            .assemble(prices: prices, balances: balances, routes: routes)
+        // The tick reports disagreement; it does not judge freshness again (each source's own
+        // max age already has), so any age passes here.
+        let consensus = PriceConsensus(maxAgeSeconds: .infinity, maxDeviationBps: settings.maxDeviationBps)
+            .reduce(snapshot, tokens: snapshot.tokens)
+
+        let failed = Dictionary(failures.map { ($0.source, $0.reason) }, uniquingKeysWith: { first, _ in first })
+        let fetchedLabels = prices.map(\.label) + balances.map(\.label) + routes.map(\.label).filter { $0 != "cached" }
+        for label in Set(fetchedLabels) {
+            var record = health[label] ?? SourceHealth(source: label)
+            if let reason = failed[label] { record.record(failure: reason, at: takenAt) } else { record.record(success: takenAt) }
+            health[label] = record
+        }
+        return PullReport(snapshot: snapshot, failures: failures, priceIssues: consensus.issues,
+                          health: health.values.sorted { $0.source < $1.source }, cachedRoutes: cached.count,
+                          elapsed: ContinuousClock.now - started)
+    }
+
+    /// Sends the chain's batch (split only past the node's batch limit) and reads the answers;
+    /// a failed request fails every call it carried.
+    private static func readChain(_ reader: ChainReader, fetcher: RetryingFetcher, settings: PullSettings,
+                                  deadline: ContinuousClock.Instant) async -> Part {
+        guard let rpc = reader.chain.rpc else { return .chain(prices: [], balances: []) }
+        var answers: [Result<DocumentValue, SourceError>] = []
+        for batch in reader.batches(limit: settings.rpcBatchLimit) {
+            let request = fetcher.request(rpc.url, method: .post, headers: [HTTPHeader("Content-Type", "application/json")],
+                                          body: JSONRPC.batchBody(batch), endpoint: rpc)
+            switch await fetcher.send(request, deadline: deadline) {
+            case .success(let response):
+                do {
+                    answers += try JSONRPC.decodeBatch(response.body, count: batch.count)
+                } catch {
+                    answers += Array(repeating: .failure(SourceError("\(reader.chain.name) rpc: \(error.reason)")), count: batch.count)
+                }
+            case .failure(let error):
+                answers += Array(repeating: .failure(error), count: batch.count)
+            }
+        }
+        let (prices, balances) = reader.readings(answers)
+        return .chain(prices: prices, balances: balances)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import BallastCore
+import BallastHTTP
+
+/// Sends requests through the libcurl client, retrying what is worth retrying (timeouts,
+/// broken connections, 429, 5xx) with exponential backoff and jitter, honouring
+/// `Retry-After`, and never waiting past the tick's deadline.
+struct RetryingFetcher: Sendable {
+    let client: HTTPClient
+    let settings: PullSettings
+
+    /// A request carrying the tick's limits.
+    func request(_ url: String, method: HTTPRequest.Method = .get, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
+                 endpoint: Endpoint, extraSecrets: [String] = []) -> HTTPRequest {
+        HTTPRequest(method: method, url: url, headers: headers, body: body.map { Data($0) },
+                    timeout: settings.requestTimeout, connectTimeout: settings.connectTimeout,
+                    maxBodyBytes: settings.maxBodyBytes, allowsFileScheme: endpoint.isFile,
+                    secrets: endpoint.secrets + extraSecrets)
+    }
+
+    func send(_ base: HTTPRequest, deadline: ContinuousClock.Instant) async -> Result<HTTPResponse, SourceError> {
+        var generator = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+        var attempt = 0
+        while true {
+            attempt += 1
+            let remaining = deadline - .now
+            guard remaining > .milliseconds(20) else {
+                return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): no time left before the tick's deadline"))
+            }
+            var request = base
+            request.timeout = min(base.timeout, remaining)
+            request.connectTimeout = min(base.connectTimeout, request.timeout)
+            let error: HTTPError
+            do {
+                return .success(try await client.send(request))
+            } catch let failure {
+                error = failure
+            }
+            let tries = attempt == 1 ? "" : " (after \(attempt) attempts)"
+            guard error.isRetryable, attempt < settings.maxAttempts else {
+                return .failure(SourceError("\(error)\(tries)"))
+            }
+            // Equal jitter: half the backoff fixed, half random, so retries from many sources spread out.
+            let backoff = settings.backoffBase * Double(1 << (attempt - 1))
+            var delay = backoff * (0.5 + 0.5 * Double(generator.next() >> 11) / Double(1 << 53))
+            if case .status(_, _, let retryAfter?) = error.kind {
+                delay = max(delay, .seconds(retryAfter))
+            }
+            guard ContinuousClock.now + delay < deadline else {
+                return .failure(SourceError("\(error)\(tries); retrying in \(Self.seconds(delay)) would pass the tick's deadline"))
+            }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): cancelled"))
+            }
+        }
+    }
+
+    private static func seconds(_ d: Duration) -> String {
+        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return s >= 1 ? "\(Int(s.rounded())) s" : "\(Int((s * 1000).rounded())) ms"
+    }
+}

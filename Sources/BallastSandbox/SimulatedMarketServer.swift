@@ -1,0 +1,51 @@
+import BallastCore
+import Foundation
+import Synchronization
+
+/// The simulated market on a loopback server: JSON-RPC at `/rpc/CHAIN`, DefiLlama at
+/// `/llama`, CoinGecko at `/gecko`, Across at `/across`, LI.FI at `/lifi`.
+public final class SimulatedMarketServer: Sendable {
+    public let market: SimulatedMarket
+    private let server: LoopbackServer
+    private let hits: HitCounter
+
+    public var baseURL: String { server.baseURL }
+
+    public init(market: SimulatedMarket, conditions: MarketConditions = MarketConditions(), threads: Int = 1) async throws {
+        self.market = market
+        let hits = HitCounter()
+        self.hits = hits
+        server = try await LoopbackServer(threads: threads) { request in
+            let endpoint = MarketWire.endpoint(of: request)
+            let count = endpoint.map(hits.hit) ?? 0
+            var reply: LoopbackReply
+            if let endpoint, let fault = conditions.endpointFaults[endpoint], let faulty = MarketWire.reply(for: fault, hit: count) {
+                reply = faulty
+            } else {
+                reply = MarketWire(market: market, conditions: conditions, now: Date()).answer(request)
+            }
+            let ms = conditions.latency.components.seconds * 1000 + conditions.latency.components.attoseconds / 1_000_000_000_000_000
+            if ms > 0 { reply = .delayed(milliseconds: ms, reply) }
+            return reply
+        }
+    }
+
+    /// Requests that reached an endpoint so far.
+    public func requests(to endpoint: MarketEndpoint) -> Int { hits.count(endpoint) }
+
+    public func shutdown() async throws { try await server.shutdown() }
+}
+
+final class HitCounter: Sendable {
+    private let counts = Mutex<[MarketEndpoint: Int]>([:])
+
+    /// Counts a request and returns how many the endpoint has had, this one included.
+    func hit(_ endpoint: MarketEndpoint) -> Int {
+        counts.withLock { counts in
+            counts[endpoint, default: 0] += 1
+            return counts[endpoint]!
+        }
+    }
+
+    func count(_ endpoint: MarketEndpoint) -> Int { counts.withLock { $0[endpoint] ?? 0 } }
+}
