@@ -13,6 +13,12 @@ public struct Endpoint: Sendable, Hashable {
 
     /// `file://` sources are allowed where a config names one on purpose (offline use).
     var isFile: Bool { url.lowercased().hasPrefix("file://") }
+
+    /// The URL of an API call: the base with the call's path and query appended; a file
+    /// source is read as written (the file holds what the API would answer).
+    func url(calling pathAndQuery: String) -> String {
+        isFile ? url : (url.hasSuffix("/") ? String(url.dropLast()) : url) + pathAndQuery
+    }
 }
 
 /// A token on one chain: where its contract is, and the size fee quotes are asked for.

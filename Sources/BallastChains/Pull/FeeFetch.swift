@@ -38,9 +38,9 @@ struct FeeRequest: Sendable {
         let request: HTTPRequest
         switch bridge.api {
         case .across:
-            request = fetcher.request(Across.url(base: bridge.endpoint.url, question), endpoint: bridge.endpoint)
+            request = fetcher.request(Across.url(bridge.endpoint, question), endpoint: bridge.endpoint)
         case .lifi:
-            request = fetcher.request(LiFi.url(base: bridge.endpoint.url, question),
+            request = fetcher.request(LiFi.url(bridge.endpoint, question),
                                       headers: bridge.apiKey.map { [HTTPHeader("x-lifi-api-key", $0.value)] } ?? [],
                                       endpoint: bridge.endpoint, extraSecrets: bridge.apiKey.map { [$0.value] } ?? [])
         }

@@ -45,13 +45,13 @@ struct PriceAPIFetch: Sendable {
         for (_, (endpoint, members)) in llama.sorted(by: { $0.key < $1.key }) {
             for start in stride(from: 0, to: members.count, by: DefiLlama.coinsPerRequest) {
                 let chunk = Array(members[start..<min(start + DefiLlama.coinsPerRequest, members.count)])
-                let url = DefiLlama.url(base: endpoint.url, keys: Array(Set(chunk.map(\.key))).sorted())
+                let url = DefiLlama.url(endpoint, keys: Array(Set(chunk.map(\.key))).sorted())
                 groups.append(Group(api: .defiLlama, request: fetcher.request(url, endpoint: endpoint), members: chunk))
             }
         }
         for (_, (endpoint, platform, key, members)) in gecko.sorted(by: { $0.key < $1.key }) {
-            let url = CoinGecko.url(base: endpoint.url, platform: platform, addresses: Array(Set(members.map(\.key))).sorted())
-            let request = fetcher.request(url, headers: CoinGecko.headers(base: endpoint.url, apiKey: key), endpoint: endpoint,
+            let url = CoinGecko.url(endpoint, platform: platform, addresses: Array(Set(members.map(\.key))).sorted())
+            let request = fetcher.request(url, headers: CoinGecko.headers(endpoint, apiKey: key), endpoint: endpoint,
                                           extraSecrets: key.map { [$0.value] } ?? [])
             groups.append(Group(api: .coinGecko, request: request, members: members))
         }

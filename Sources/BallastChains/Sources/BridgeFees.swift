@@ -28,8 +28,8 @@ struct FeeQuestion: Sendable, Hashable {
 /// Across `GET /suggested-fees`. Fee totals are in the token's smallest units; `pct`
 /// values are fractions scaled by 1e18.
 enum Across {
-    static func url(base: String, _ q: FeeQuestion) -> String {
-        "\(base.trimmingSuffix("/"))/suggested-fees?inputToken=\(q.fromToken.address)&outputToken=\(q.toToken.address)&originChainId=\(q.fromChainID)&destinationChainId=\(q.toChainID)&amount=\(q.units)"
+    static func url(_ endpoint: Endpoint, _ q: FeeQuestion) -> String {
+        endpoint.url(calling: "/suggested-fees?inputToken=\(q.fromToken.address)&outputToken=\(q.toToken.address)&originChainId=\(q.fromChainID)&destinationChainId=\(q.toChainID)&amount=\(q.units)")
     }
 
     /// The relayer's gas fee is charged per fill whatever the size, so it is the fixed part;
@@ -81,8 +81,8 @@ enum Across {
 /// `gasCosts[].amountUSD` paid by the sender, `feeCosts[]` (those not `included` in the
 /// amount are paid on top), `executionDuration` in seconds.
 enum LiFi {
-    static func url(base: String, _ q: FeeQuestion) -> String {
-        "\(base.trimmingSuffix("/"))/quote?fromChain=\(q.fromChainID)&toChain=\(q.toChainID)&fromToken=\(q.fromToken.address)&toToken=\(q.toToken.address)&fromAmount=\(q.units)&fromAddress=\(q.sender ?? "")"
+    static func url(_ endpoint: Endpoint, _ q: FeeQuestion) -> String {
+        endpoint.url(calling: "/quote?fromChain=\(q.fromChainID)&toChain=\(q.toChainID)&fromToken=\(q.fromToken.address)&toToken=\(q.toToken.address)&fromAmount=\(q.units)&fromAddress=\(q.sender ?? "")")
     }
 
     static func decode(_ body: Data, _ q: FeeQuestion) throws(SourceError) -> FeeQuote {

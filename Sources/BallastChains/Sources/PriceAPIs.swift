@@ -16,8 +16,8 @@ enum DefiLlama {
 
     static func key(slug: String, address: String) -> String { "\(slug):\(address)" }
 
-    static func url(base: String, keys: [String]) -> String {
-        "\(base.trimmingSuffix("/"))/prices/current/\(keys.joined(separator: ","))"
+    static func url(_ endpoint: Endpoint, keys: [String]) -> String {
+        endpoint.url(calling: "/prices/current/\(keys.joined(separator: ","))")
     }
 
     /// Each requested key's price, or why there is none.
@@ -29,14 +29,14 @@ enum DefiLlama {
 /// CoinGecko `GET /simple/token_price/{platform}?contract_addresses=…&vs_currencies=usd&include_last_updated_at=true`:
 /// `{"0x…": {"usd": 3012.5, "last_updated_at": 1732449598}}`.
 enum CoinGecko {
-    static func url(base: String, platform: String, addresses: [String]) -> String {
-        "\(base.trimmingSuffix("/"))/simple/token_price/\(platform)?contract_addresses=\(addresses.joined(separator: ","))&vs_currencies=usd&include_last_updated_at=true"
+    static func url(_ endpoint: Endpoint, platform: String, addresses: [String]) -> String {
+        endpoint.url(calling: "/simple/token_price/\(platform)?contract_addresses=\(addresses.joined(separator: ","))&vs_currencies=usd&include_last_updated_at=true")
     }
 
     /// The paid API and the free (demo) API name their key header differently.
-    static func headers(base: String, apiKey: Secret?) -> [HTTPHeader] {
+    static func headers(_ endpoint: Endpoint, apiKey: Secret?) -> [HTTPHeader] {
         guard let apiKey else { return [] }
-        return [HTTPHeader(base.contains("pro-api") ? "x-cg-pro-api-key" : "x-cg-demo-api-key", apiKey.value)]
+        return [HTTPHeader(endpoint.url.contains("pro-api") ? "x-cg-pro-api-key" : "x-cg-demo-api-key", apiKey.value)]
     }
 
     static func decode(_ body: Data, addresses: [String]) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
@@ -62,11 +62,5 @@ extension APIPrice {
             }
         }
         return results
-    }
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }

@@ -54,7 +54,9 @@ public enum DocumentParser {
         } catch let error as InvalidInput {
             throw error
         } catch {
-            throw syntax(source, "not valid YAML: \(error)")
+            // Yams follows its one-line message with the surrounding text: keep the message.
+            let message = "\(error)".split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "\(error)"
+            throw syntax(source, "not valid YAML: \(message)")
         }
     }
 
