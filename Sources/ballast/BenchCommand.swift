@@ -1,12 +1,15 @@
 import ArgumentParser
+import BallastChains
 import BallastCore
+import BallastHTTP
+import BallastSandbox
 import BallastSimulation
 import Foundation
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the core on generated markets (use a release build).",
-        subcommands: [BenchScan.self, BenchPlan.self])
+        subcommands: [BenchScan.self, BenchPlan.self, BenchPull.self])
 }
 
 struct BenchScan: AsyncParsableCommand {
@@ -70,6 +73,55 @@ struct BenchPlan: AsyncParsableCommand {
             network       \(chains) chains, \(bridges) bridges per ordered pair: \(snapshot.routes.count) routes, seed \(seed)
             plan          \(Stopwatch.format(elapsed)) median of \(runs)  (\(short) short chains, \(plan?.transfers.count ?? 0) transfers, status \(plan?.status.rawValue ?? "-"), fees $\(String(format: "%.2f", plan?.totalFeeUSD ?? 0)))
             peak memory   \(ResourceUsage.peakResidentMegabytes()) MB (whole process)
+            """)
+    }
+}
+
+struct BenchPull: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        abstract: "Time pulling a simulated market from local endpoints that answer after a set latency.")
+
+    @Option(help: "Chains in the market.") var chains = 20
+    @Option(help: "Tokens on every chain (two price sources each).") var tokens = 10
+    @Option(help: "Chains each chain bridges every token to (default: all others).") var fanout: Int?
+    @Option(help: "Milliseconds every endpoint waits before answering.") var latencyMs = 100
+    @Option(help: "Timed pulls; the median is reported (fee quotes are not cached between them).") var runs = 5
+    @Option(help: "Event-loop threads serving the simulated market.") var serverThreads = 1
+
+    func validate() throws {
+        guard chains >= 2, tokens >= 1, runs >= 1, latencyMs >= 0 else { throw ValidationError("need at least 2 chains, 1 token and 1 run") }
+    }
+
+    func run() async throws {
+        let market = SimulatedMarket(chains: chains, tokens: tokens, bridgeFanout: fanout)
+        let server = try await SimulatedMarketServer(market: market, conditions: MarketConditions(latency: .milliseconds(latencyMs)),
+                                                     threads: serverThreads)
+        let directory = try market.writeChainFiles(baseURL: server.baseURL)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var config = try MarketConfig.load(directory: directory, environment: [:])
+        // Every run asks for every fee quote: the benchmark measures a cold tick.
+        for c in config.chains.indices {
+            for b in config.chains[c].bridges.indices { config.chains[c].bridges[b].cacheSeconds = 0 }
+        }
+        let client = HTTPClient()
+        var samples: [Double] = []
+        var report: PullReport?
+        for _ in 0..<runs {
+            let puller = MarketPuller(market: config, client: client)
+            let pulled = await puller.pull()
+            samples.append(Double(pulled.elapsed.components.seconds) + Double(pulled.elapsed.components.attoseconds) / 1e18)
+            report = pulled
+        }
+        let rpcRequests = (0..<chains).map { server.requests(to: .rpc(market.chainName($0))) }
+        try await server.shutdown()
+        let s = report!.snapshot
+        print("""
+            market        \(chains) chains × \(tokens) tokens: \(s.prices.count) prices, \(s.routes.count) routes, \(s.balances.count) balances per pull; every endpoint answers after \(latencyMs) ms
+            pull          \(Stopwatch.format(samples.sorted()[samples.count / 2])) median of \(runs)  (min \(Stopwatch.format(samples.min()!)), max \(Stopwatch.format(samples.max()!)))
+            failures      \(report!.failures.count) in the last pull\(report!.failures.first.map { ", first: \($0)" } ?? "")
+            rpc requests  at most \(rpcRequests.max() ?? 0) per chain over \(runs) pulls (\(Double(rpcRequests.reduce(0, +)) / Double(runs * chains)) per chain per pull)
+            peak memory   \(ResourceUsage.peakResidentMegabytes()) MB (whole process, server included)
             """)
     }
 }

@@ -130,6 +130,16 @@ import Testing
         #expect(all.contains("\(path)/b-arbitrum.yaml: tokens.USDC.decimals is 8 but \(path)/a-ethereum.yaml says 6; a token has one decimals across chains"), "\(all)")
         #expect(all.contains("\(path)/c-twin.yaml: chain_id 1 is already used by \(path)/a-ethereum.yaml"))
         #expect(all.contains("\(path)/a-ethereum.yaml: bridges[0] carries WETH to arbitrum, which does not list WETH"))
+
+        // The same route twice, through two entries of one bridge.
+        try Data(Self.arbitrum.utf8).write(to: directory.appendingPathComponent("b-arbitrum.yaml"))
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("c-twin.yaml"))
+        try Data(Self.ethereum.replacingOccurrences(of: "tokens: [USDC], api_key", with: "tokens: [USDC], api_key").appending("\n  - {bridge: across, to: [arbitrum], tokens: [USDC]}\n").utf8)
+            .write(to: directory.appendingPathComponent("a-ethereum.yaml"))
+        let third = #expect(throws: InvalidConfiguration.self) {
+            try MarketConfig.load(directory: directory.path, environment: Self.environment)
+        }
+        #expect(third?.description == "\(path)/a-ethereum.yaml: bridges[2] repeats across to arbitrum for USDC; a route is listed once")
     }
 
     @Test func loadsAValidDirectory() throws {

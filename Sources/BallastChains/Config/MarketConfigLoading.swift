@@ -64,8 +64,12 @@ extension MarketConfig {
             }
         }
         for chain in chains {
+            var routes: Set<[String]> = []
             for (i, bridge) in chain.bridges.enumerated() {
                 for destination in bridge.destinations {
+                    for symbol in bridge.tokens where !routes.insert([bridge.name, destination, symbol]).inserted {
+                        add(chain, "bridges[\(i)] repeats \(bridge.name) to \(destination) for \(symbol); a route is listed once")
+                    }
                     guard destination != chain.name else {
                         add(chain, "bridges[\(i)].to lists the chain itself")
                         continue
