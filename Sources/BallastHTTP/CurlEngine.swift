@@ -5,9 +5,11 @@ import Synchronization
 
 /// One libcurl multi handle, driven by one dedicated thread.
 ///
-/// Callers hand transfers in through a mutex-guarded inbox and wake the thread with
-/// `curl_multi_wakeup`; everything else (the multi handle, the active set, the easy
-/// handles) is touched only by that thread, so libcurl never sees two threads at once.
+/// Callers hand transfers in through a mutex-guarded inbox and wake the thread through the
+/// loop's eventfd; everything else (the multi handle, the active set, the easy handles) is
+/// touched only by that thread, so libcurl never sees two threads at once. The thread runs
+/// libcurl's event interface (`curl_multi_socket_action` over epoll), so each wake-up costs
+/// what the sockets with activity cost, however many transfers are in flight.
 final class CurlEngine: Sendable {
     private enum Command {
         case add(CurlTransfer)
@@ -20,17 +22,23 @@ final class CurlEngine: Sendable {
         var stopped = false
     }
 
-    // The multi handle is used by the engine thread only, except for curl_multi_wakeup,
-    // which libcurl documents as safe from any thread.
+    // The multi handle is used by the engine thread only; other threads only wake the loop,
+    // which writes to an eventfd and is safe from any thread.
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    private nonisolated(unsafe) let loop: OpaquePointer
     private let inbox = Mutex(Inbox())
 
-    init(maxConnectionsPerHost: Int, maxTotalConnections: Int) {
+    init(maxConnectionsPerHost: Int, maxTotalConnections: Int, maxStreamsPerConnection: Int) {
         CurlGlobal.ensureInitialized()
         multi = curl_multi_init()
+        guard let loop = ballast_loop_create(multi) else { fatalError("cannot create the libcurl event loop (epoll, eventfd)") }
+        self.loop = loop
         _ = ballast_multi_set_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         _ = ballast_multi_set_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxTotalConnections)
         _ = ballast_multi_set_long(multi, CURLMOPT_MAXCONNECTS, max(maxTotalConnections, 16))
+        // HTTP/2 connections carry many transfers at once; the server's own limit still applies.
+        _ = ballast_multi_set_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        _ = ballast_multi_set_long(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, maxStreamsPerConnection)
         let thread = Thread { [self] in self.run() }
         thread.name = "ballast-curl"
         thread.start()
@@ -58,12 +66,11 @@ final class CurlEngine: Sendable {
             box.commands.append(command)
             return true
         }
-        if accepted { curl_multi_wakeup(multi) } else { refused() }
+        if accepted { ballast_loop_wake(loop) } else { refused() }
     }
 
     private func run() {
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-        var running: Int32 = 0
         loop: while true {
             let commands = inbox.withLock { box -> [Command] in
                 defer { box.commands.removeAll(keepingCapacity: true) }
@@ -89,7 +96,6 @@ final class CurlEngine: Sendable {
                 }
             }
 
-            curl_multi_perform(multi, &running)
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
@@ -98,7 +104,7 @@ final class CurlEngine: Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.finish(code)
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            _ = ballast_loop_step(loop, 1000)
         }
 
         for transfer in active.values {
@@ -111,6 +117,7 @@ final class CurlEngine: Sendable {
         }
         for case .add(let transfer) in leftover { transfer.fail(.cancelled) }
         curl_multi_cleanup(multi)
+        ballast_loop_destroy(loop)
     }
 }
 

@@ -61,6 +61,17 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ballast_easy_set_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(r.maxBodyBytes))
         _ = ballast_easy_set_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         _ = ballast_easy_set_string(easy, CURLOPT_USERAGENT, "ballast/1")
+        if r.version == .http2PriorKnowledge {
+            _ = ballast_easy_set_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+        }
+        // Where multiplexing is settled at connect time (ALPN in the TLS handshake, or h2c by
+        // prior knowledge), wait for a connection that can carry this transfer rather than
+        // open another: a burst to one HTTP/2 host then shares a few connections. Over plain
+        // HTTP/1.1 that is known only from the first response, so waiting would let one
+        // slow answer hold back every other request to the host.
+        if r.version == .http2PriorKnowledge || r.url.lowercased().hasPrefix("https://") {
+            _ = ballast_easy_set_long(easy, CURLOPT_PIPEWAIT, 1)
+        }
 
         let context = Unmanaged.passUnretained(self).toOpaque()
         _ = ballast_easy_set_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWrite)

@@ -7,13 +7,17 @@ import Foundation
 /// removes its transfer from libcurl.
 public final class HTTPClient: Sendable {
     public struct Configuration: Sendable {
-        /// Connections open at once to one host; more transfers wait their turn.
+        /// Connections open at once to one host; more transfers wait their turn, or share a
+        /// connection where the host speaks HTTP/2.
         public var maxConnectionsPerHost: Int
         public var maxTotalConnections: Int
+        /// Transfers one HTTP/2 connection carries at once (the server may allow fewer).
+        public var maxStreamsPerConnection: Int
 
-        public init(maxConnectionsPerHost: Int = 32, maxTotalConnections: Int = 256) {
+        public init(maxConnectionsPerHost: Int = 32, maxTotalConnections: Int = 256, maxStreamsPerConnection: Int = 100) {
             self.maxConnectionsPerHost = maxConnectionsPerHost
             self.maxTotalConnections = maxTotalConnections
+            self.maxStreamsPerConnection = maxStreamsPerConnection
         }
     }
 
@@ -22,7 +26,8 @@ public final class HTTPClient: Sendable {
     public init(configuration: Configuration = Configuration()) {
         engine = CurlEngine(
             maxConnectionsPerHost: configuration.maxConnectionsPerHost,
-            maxTotalConnections: configuration.maxTotalConnections)
+            maxTotalConnections: configuration.maxTotalConnections,
+            maxStreamsPerConnection: configuration.maxStreamsPerConnection)
     }
 
     deinit {

@@ -25,6 +25,14 @@ public struct HTTPRequest: Sendable {
         case post = "POST"
     }
 
+    /// Which HTTP to speak.
+    public enum Version: Sendable {
+        /// HTTP/2 where TLS negotiates it (ALPN), else HTTP/1.1: right for any real endpoint.
+        case automatic
+        /// HTTP/2 from the first byte over plain http (h2c), for local relays that speak it.
+        case http2PriorKnowledge
+    }
+
     public var method: Method
     public var url: String
     public var headers: [HTTPHeader]
@@ -39,6 +47,7 @@ public struct HTTPRequest: Sendable {
     public var allowsFileScheme: Bool
     /// Values (API keys, tokens) to mask wherever the URL is named in an error.
     public var secrets: [String]
+    public var version: Version
 
     public init(
         method: Method = .get,
@@ -50,7 +59,8 @@ public struct HTTPRequest: Sendable {
         maxBodyBytes: Int = 8 << 20,
         maxRedirects: Int = 3,
         allowsFileScheme: Bool = false,
-        secrets: [String] = []
+        secrets: [String] = [],
+        version: Version = .automatic
     ) {
         self.method = method
         self.url = url
@@ -62,6 +72,7 @@ public struct HTTPRequest: Sendable {
         self.maxRedirects = maxRedirects
         self.allowsFileScheme = allowsFileScheme
         self.secrets = secrets
+        self.version = version
     }
 
     /// A POST of a JSON body with the matching content type.

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import Synchronization
 
@@ -45,8 +46,9 @@ public enum LoopbackReply: Sendable {
     }
 }
 
-/// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port: for tests that need the wire,
-/// and for the simulated market.
+/// A real HTTP server on 127.0.0.1 and an ephemeral port: for tests that need the wire, and
+/// for the simulated market. It speaks HTTP/1.1, or HTTP/2 by prior knowledge (h2c), which
+/// is how a local server stands in for real APIs that negotiate HTTP/2 over TLS.
 public final class LoopbackServer: Sendable {
     public typealias Handler = @Sendable (LoopbackRequest) -> LoopbackReply
 
@@ -56,18 +58,34 @@ public final class LoopbackServer: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    public init(threads: Int = 1, handler: @escaping Handler) async throws {
+    /// Streams one HTTP/2 connection may carry at once.
+    public static let maxConcurrentStreams = 1000
+
+    public init(threads: Int = 1, http2: Bool = false, handler: @escaping Handler) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.group = group
         let recorder = RequestRecorder()
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(
-                        LoopbackHandler(handler: handler, recorder: recorder))
+                    guard http2 else {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(LoopbackHandler(handler: handler, recorder: recorder))
+                        return
+                    }
+                    var connection = NIOHTTP2Handler.ConnectionConfiguration()
+                    connection.initialSettings = [HTTP2Setting(parameter: .maxConcurrentStreams, value: Self.maxConcurrentStreams),
+                                                  HTTP2Setting(parameter: .maxHeaderListSize, value: 1 << 16)]
+                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                        mode: .server, connectionConfiguration: connection, streamConfiguration: .init()
+                    ) { stream in
+                        stream.eventLoop.makeCompletedFuture {
+                            try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                            try stream.pipeline.syncOperations.addHandler(LoopbackHandler(handler: handler, recorder: recorder))
+                        }
+                    }
                 }
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()

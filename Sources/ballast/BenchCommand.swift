@@ -88,6 +88,8 @@ struct BenchPull: AsyncParsableCommand {
     @Option(help: "Milliseconds every endpoint waits before answering.") var latencyMs = 100
     @Option(help: "Timed pulls; the median is reported (fee quotes are not cached between them).") var runs = 5
     @Option(help: "Event-loop threads serving the simulated market.") var serverThreads = 1
+    @Option(help: "http2: HTTP/2 by prior knowledge, standing in for real APIs' HTTP/2 over TLS; http1: one request per connection at a time.")
+    var http = BenchProtocol.http2
 
     func validate() throws {
         guard chains >= 2, tokens >= 1, runs >= 1, latencyMs >= 0 else { throw ValidationError("need at least 2 chains, 1 token and 1 run") }
@@ -96,7 +98,7 @@ struct BenchPull: AsyncParsableCommand {
     func run() async throws {
         let market = SimulatedMarket(chains: chains, tokens: tokens, bridgeFanout: fanout)
         let server = try await SimulatedMarketServer(market: market, conditions: MarketConditions(latency: .milliseconds(latencyMs)),
-                                                     threads: serverThreads)
+                                                     threads: serverThreads, http2: http == .http2)
         let directory = try market.writeChainFiles(baseURL: server.baseURL)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var config = try MarketConfig.load(directory: directory, environment: [:])
@@ -108,7 +110,7 @@ struct BenchPull: AsyncParsableCommand {
         var samples: [Double] = []
         var report: PullReport?
         for _ in 0..<runs {
-            let puller = MarketPuller(market: config, client: client)
+            let puller = MarketPuller(market: config, client: client, settings: PullSettings(cleartextHTTP2: http == .http2))
             let pulled = await puller.pull()
             samples.append(Double(pulled.elapsed.components.seconds) + Double(pulled.elapsed.components.attoseconds) / 1e18)
             report = pulled
@@ -117,13 +119,18 @@ struct BenchPull: AsyncParsableCommand {
         try await server.shutdown()
         let s = report!.snapshot
         print("""
-            market        \(chains) chains × \(tokens) tokens: \(s.prices.count) prices, \(s.routes.count) routes, \(s.balances.count) balances per pull; every endpoint answers after \(latencyMs) ms
+            market        \(chains) chains × \(tokens) tokens: \(s.prices.count) prices, \(s.routes.count) routes, \(s.balances.count) balances per pull; every endpoint answers after \(latencyMs) ms over \(http.rawValue)
             pull          \(Stopwatch.format(samples.sorted()[samples.count / 2])) median of \(runs)  (min \(Stopwatch.format(samples.min()!)), max \(Stopwatch.format(samples.max()!)))
             failures      \(report!.failures.count) in the last pull\(report!.failures.first.map { ", first: \($0)" } ?? "")
             rpc requests  at most \(rpcRequests.max() ?? 0) per chain over \(runs) pulls (\(Double(rpcRequests.reduce(0, +)) / Double(runs * chains)) per chain per pull)
             peak memory   \(ResourceUsage.peakResidentMegabytes()) MB (whole process, server included)
             """)
     }
+}
+
+enum BenchProtocol: String, ExpressibleByArgument, CaseIterable {
+    case http1
+    case http2
 }
 
 /// Wall-clock timing on the monotonic clock.

@@ -185,6 +185,22 @@ import Testing
         }
     }
 
+    /// A host that never answers one request still answers the next on another connection:
+    /// over plain HTTP/1.1 no transfer waits to share a connection with a stuck one.
+    @Test func aHangingRequestDoesNotHoldOthersToTheSameHost() async throws {
+        try await withServer { server, client in
+            let stuck = Task { try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(30))) }
+            try await Task.sleep(for: .milliseconds(100))
+            for _ in 0..<5 {
+                #expect(try await client.get(server.baseURL + "/ok").status == 200)
+            }
+            // It is still waiting: the answers above did not come from its timing out.
+            #expect(server.hitCount("/never") == 1)
+            stuck.cancel()
+            _ = await stuck.result
+        }
+    }
+
     @Test func cancellingTheTaskRemovesTheTransfer() async throws {
         try await withServer { server, client in
             // Uncancelled, this would end after 30 s as a timeout, not as a cancellation.

@@ -86,6 +86,7 @@ public actor MarketPuller {
         }
 
         let takenAt = now()
+
         let (snapshot, failures) = MarketAssembly(market: market, takenAt: takenAt, maxDeviationBps: settings.maxDeviationBps)
             .assemble(prices: prices, balances: balances, routes: routes)
         // The tick reports disagreement; it does not judge freshness again (each source's own

@@ -15,7 +15,8 @@ struct RetryingFetcher: Sendable {
         HTTPRequest(method: method, url: url, headers: headers, body: body.map { Data($0) },
                     timeout: settings.requestTimeout, connectTimeout: settings.connectTimeout,
                     maxBodyBytes: settings.maxBodyBytes, allowsFileScheme: endpoint.isFile,
-                    secrets: endpoint.secrets + extraSecrets)
+                    secrets: endpoint.secrets + extraSecrets,
+                    version: settings.cleartextHTTP2 && url.lowercased().hasPrefix("http://") ? .http2PriorKnowledge : .automatic)
     }
 
     func send(_ base: HTTPRequest, deadline: ContinuousClock.Instant) async -> Result<HTTPResponse, SourceError> {

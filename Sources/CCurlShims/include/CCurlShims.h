@@ -27,4 +27,19 @@ size_t ballast_write_error(void);
 /// The message's result, hidden in a union that Swift imports awkwardly.
 CURLcode ballast_message_result(const CURLMsg *message);
 
+/// An event loop for one multi handle: libcurl tells it which sockets to watch (epoll) and
+/// when its next timeout is, so each step costs what the active sockets cost, not what
+/// every transfer in the handle costs (as curl_multi_perform and curl_multi_poll do).
+typedef struct ballast_loop ballast_loop;
+
+/// Creates the loop and installs its socket and timer callbacks on `multi`; NULL on failure.
+ballast_loop *ballast_loop_create(CURLM *multi);
+/// Frees the loop; call after curl_multi_cleanup.
+void ballast_loop_destroy(ballast_loop *loop);
+/// Wakes a thread blocked in ballast_loop_step; safe from any thread.
+void ballast_loop_wake(ballast_loop *loop);
+/// Waits (at most `max_wait_ms`) for socket activity, libcurl's timer or a wake-up, then
+/// drives libcurl for what happened. Returns the number of transfers still running.
+int ballast_loop_step(ballast_loop *loop, int max_wait_ms);
+
 #endif
