@@ -27,9 +27,13 @@ final class CurlEngine: Sendable {
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
     private nonisolated(unsafe) let loop: OpaquePointer
     private let inbox = Mutex(Inbox())
+    private let perHost: Int
+    private let streamsPerConnection: Int
 
     init(maxConnectionsPerHost: Int, maxTotalConnections: Int, maxStreamsPerConnection: Int) {
         CurlGlobal.ensureInitialized()
+        perHost = maxConnectionsPerHost
+        streamsPerConnection = maxStreamsPerConnection
         multi = curl_multi_init()
         guard let loop = ballast_loop_create(multi) else { fatalError("cannot create the libcurl event loop (epoll, eventfd)") }
         self.loop = loop
@@ -71,6 +75,25 @@ final class CurlEngine: Sendable {
 
     private func run() {
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        var admission = HostAdmission(perHost: perHost, streamsPerConnection: streamsPerConnection)
+
+        /// Hands the transfer to libcurl, or fails it if its time ran out while it waited;
+        /// either way, lets in whatever waits for its host if it did not start.
+        func start(_ first: CurlTransfer) {
+            var next: CurlTransfer? = first
+            while let transfer = next {
+                if !transfer.startClock() {
+                    transfer.fail(.timeout)
+                } else if curl_multi_add_handle(multi, transfer.easy) == CURLM_OK {
+                    active[transfer.easy] = transfer
+                    return
+                } else {
+                    transfer.fail(.transport(code: -1, message: "curl_multi_add_handle failed"))
+                }
+                next = admission.finished(host: transfer.host)
+            }
+        }
+
         loop: while true {
             let commands = inbox.withLock { box -> [Command] in
                 defer { box.commands.removeAll(keepingCapacity: true) }
@@ -81,14 +104,15 @@ final class CurlEngine: Sendable {
                 case .add(let transfer):
                     if transfer.cancelRequested.withLock({ $0 }) {
                         transfer.fail(.cancelled)
-                    } else if curl_multi_add_handle(multi, transfer.easy) == CURLM_OK {
-                        active[transfer.easy] = transfer
-                    } else {
-                        transfer.fail(.transport(code: -1, message: "curl_multi_add_handle failed"))
+                    } else if let admitted = admission.offer(transfer) {
+                        start(admitted)
                     }
                 case .cancel(let transfer):
                     if active.removeValue(forKey: transfer.easy) != nil {
                         curl_multi_remove_handle(multi, transfer.easy)
+                        transfer.fail(.cancelled)
+                        if let next = admission.finished(host: transfer.host) { start(next) }
+                    } else if admission.withdraw(transfer) {
                         transfer.fail(.cancelled)
                     }
                 case .stop:
@@ -103,6 +127,7 @@ final class CurlEngine: Sendable {
                 let code = ballast_message_result(message)
                 curl_multi_remove_handle(multi, easy)
                 transfer.finish(code)
+                if let next = admission.finished(host: transfer.host) { start(next) }
             }
             _ = ballast_loop_step(loop, 1000)
         }
@@ -111,6 +136,7 @@ final class CurlEngine: Sendable {
             curl_multi_remove_handle(multi, transfer.easy)
             transfer.fail(.cancelled)
         }
+        for transfer in admission.drain() { transfer.fail(.cancelled) }
         let leftover = inbox.withLock { box -> [Command] in
             defer { box.commands.removeAll() }
             return box.commands

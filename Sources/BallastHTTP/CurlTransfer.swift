@@ -10,6 +10,8 @@ import Synchronization
 final class CurlTransfer: @unchecked Sendable {
     let request: HTTPRequest
     let easy: UnsafeMutableRawPointer
+    /// `https://host:port`, for the per-host limit.
+    let host: String
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
     let cancelRequested = Mutex(false)
@@ -22,6 +24,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     init(request: HTTPRequest) throws(HTTPError) {
         self.request = request
+        host = HostAdmission.host(of: request.url)
         guard Self.schemeAllowed(request) else {
             throw HTTPError(kind: .protocolRefused, method: request.method, url: request.redactedURL)
         }
@@ -55,21 +58,15 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ballast_easy_set_long(easy, CURLOPT_NOSIGNAL, 1)
         _ = ballast_easy_set_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         _ = ballast_easy_set_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
-        _ = ballast_easy_set_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(r.timeout))
-        _ = ballast_easy_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(r.connectTimeout))
         // Refuses an announced oversize body early; the write callback catches chunked ones.
         _ = ballast_easy_set_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(r.maxBodyBytes))
         _ = ballast_easy_set_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         _ = ballast_easy_set_string(easy, CURLOPT_USERAGENT, "ballast/1")
-        if r.version == .http2PriorKnowledge {
-            _ = ballast_easy_set_long(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
-        }
-        // Where multiplexing is settled at connect time (ALPN in the TLS handshake, or h2c by
-        // prior knowledge), wait for a connection that can carry this transfer rather than
-        // open another: a burst to one HTTP/2 host then shares a few connections. Over plain
-        // HTTP/1.1 that is known only from the first response, so waiting would let one
-        // slow answer hold back every other request to the host.
-        if r.version == .http2PriorKnowledge || r.url.lowercased().hasPrefix("https://") {
+        // Over TLS, ALPN settles HTTP/2 in the handshake: wait for a connection that can carry
+        // this transfer rather than open another, so a burst to one host shares a few
+        // connections. Not over plain HTTP/1.1, where that is known only from the first
+        // response and waiting would let one slow answer hold back every request to the host.
+        if r.url.lowercased().hasPrefix("https://") {
             _ = ballast_easy_set_long(easy, CURLOPT_PIPEWAIT, 1)
         }
 
@@ -97,6 +94,20 @@ final class CurlTransfer: @unchecked Sendable {
                 _ = ballast_easy_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
             }
         }
+    }
+
+    /// Sets the time limits as the transfer starts: its own timeout, cut to what is left
+    /// before `notAfter`. False when nothing is left; the transfer must not start.
+    func startClock() -> Bool {
+        var timeout = request.timeout
+        if let notAfter = request.notAfter {
+            let left = notAfter - .now
+            guard left > .milliseconds(1) else { return false }
+            timeout = min(timeout, left)
+        }
+        _ = ballast_easy_set_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))
+        _ = ballast_easy_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(min(request.connectTimeout, timeout)))
+        return true
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {

@@ -25,19 +25,11 @@ public struct HTTPRequest: Sendable {
         case post = "POST"
     }
 
-    /// Which HTTP to speak.
-    public enum Version: Sendable {
-        /// HTTP/2 where TLS negotiates it (ALPN), else HTTP/1.1: right for any real endpoint.
-        case automatic
-        /// HTTP/2 from the first byte over plain http (h2c), for local relays that speak it.
-        case http2PriorKnowledge
-    }
-
     public var method: Method
     public var url: String
     public var headers: [HTTPHeader]
     public var body: Data?
-    /// Total time allowed for the transfer, from submission to the last byte.
+    /// Time allowed for the transfer once it runs (it may first wait its turn for a connection).
     public var timeout: Duration
     public var connectTimeout: Duration
     /// The largest body accepted, counted after decompression.
@@ -47,7 +39,10 @@ public struct HTTPRequest: Sendable {
     public var allowsFileScheme: Bool
     /// Values (API keys, tokens) to mask wherever the URL is named in an error.
     public var secrets: [String]
-    public var version: Version
+    /// The latest moment the transfer may still run, waiting for a connection included: past
+    /// it, a waiting transfer fails as timed out without being sent, and a running one is cut
+    /// short. Nil for no bound beyond `timeout`.
+    public var notAfter: ContinuousClock.Instant?
 
     public init(
         method: Method = .get,
@@ -60,7 +55,7 @@ public struct HTTPRequest: Sendable {
         maxRedirects: Int = 3,
         allowsFileScheme: Bool = false,
         secrets: [String] = [],
-        version: Version = .automatic
+        notAfter: ContinuousClock.Instant? = nil
     ) {
         self.method = method
         self.url = url
@@ -72,7 +67,7 @@ public struct HTTPRequest: Sendable {
         self.maxRedirects = maxRedirects
         self.allowsFileScheme = allowsFileScheme
         self.secrets = secrets
-        self.version = version
+        self.notAfter = notAfter
     }
 
     /// A POST of a JSON body with the matching content type.

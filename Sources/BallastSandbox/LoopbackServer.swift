@@ -1,7 +1,6 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOHTTP2
 import NIOPosix
 import Synchronization
 
@@ -46,9 +45,8 @@ public enum LoopbackReply: Sendable {
     }
 }
 
-/// A real HTTP server on 127.0.0.1 and an ephemeral port: for tests that need the wire, and
-/// for the simulated market. It speaks HTTP/1.1, or HTTP/2 by prior knowledge (h2c), which
-/// is how a local server stands in for real APIs that negotiate HTTP/2 over TLS.
+/// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port: for tests that need the wire,
+/// and for the simulated market.
 public final class LoopbackServer: Sendable {
     public typealias Handler = @Sendable (LoopbackRequest) -> LoopbackReply
 
@@ -58,10 +56,7 @@ public final class LoopbackServer: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Streams one HTTP/2 connection may carry at once.
-    public static let maxConcurrentStreams = 1000
-
-    public init(threads: Int = 1, http2: Bool = false, handler: @escaping Handler) async throws {
+    public init(threads: Int = 1, handler: @escaping Handler) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.group = group
         let recorder = RequestRecorder()
@@ -69,23 +64,10 @@ public final class LoopbackServer: Sendable {
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    guard http2 else {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                        try channel.pipeline.syncOperations.addHandler(LoopbackHandler(handler: handler, recorder: recorder))
-                        return
-                    }
-                    var connection = NIOHTTP2Handler.ConnectionConfiguration()
-                    connection.initialSettings = [HTTP2Setting(parameter: .maxConcurrentStreams, value: Self.maxConcurrentStreams),
-                                                  HTTP2Setting(parameter: .maxHeaderListSize, value: 1 << 16)]
-                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                        mode: .server, connectionConfiguration: connection, streamConfiguration: .init()
-                    ) { stream in
-                        stream.eventLoop.makeCompletedFuture {
-                            try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                            try stream.pipeline.syncOperations.addHandler(LoopbackHandler(handler: handler, recorder: recorder))
-                        }
-                    }
+                recorder.connected()
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(LoopbackHandler(handler: handler, recorder: recorder))
                 }
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
@@ -101,6 +83,9 @@ public final class LoopbackServer: Sendable {
     /// Requests seen so far, oldest first.
     public var requests: [LoopbackRequest] { recorder.all }
 
+    /// Connections accepted so far.
+    public var connections: Int { recorder.connections }
+
     public func shutdown() async throws {
         try await channel.close()
         try await group.shutdownGracefully()
@@ -110,10 +95,13 @@ public final class LoopbackServer: Sendable {
 /// Counts and keeps what the server received.
 final class RequestRecorder: Sendable {
     private let state = Mutex<[LoopbackRequest]>([])
+    private let accepted = Mutex(0)
 
     func record(_ request: LoopbackRequest) { state.withLock { $0.append(request) } }
     func count(_ path: String) -> Int { state.withLock { $0.filter { $0.path == path }.count } }
     var all: [LoopbackRequest] { state.withLock { $0 } }
+    func connected() { accepted.withLock { $0 += 1 } }
+    var connections: Int { accepted.withLock { $0 } }
 }
 
 private final class LoopbackHandler: ChannelInboundHandler, RemovableChannelHandler {

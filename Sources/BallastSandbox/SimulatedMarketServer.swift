@@ -11,11 +11,11 @@ public final class SimulatedMarketServer: Sendable {
 
     public var baseURL: String { server.baseURL }
 
-    public init(market: SimulatedMarket, conditions: MarketConditions = MarketConditions(), threads: Int = 1, http2: Bool = false) async throws {
+    public init(market: SimulatedMarket, conditions: MarketConditions = MarketConditions(), threads: Int = 1) async throws {
         self.market = market
         let hits = HitCounter()
         self.hits = hits
-        server = try await LoopbackServer(threads: threads, http2: http2) { request in
+        server = try await LoopbackServer(threads: threads) { request in
             let endpoint = MarketWire.endpoint(of: request)
             let count = endpoint.map(hits.hit) ?? 0
             var reply: LoopbackReply

@@ -86,10 +86,11 @@ struct BenchPull: AsyncParsableCommand {
     @Option(help: "Tokens on every chain (two price sources each).") var tokens = 10
     @Option(help: "Chains each chain bridges every token to (default: all others).") var fanout: Int?
     @Option(help: "Milliseconds every endpoint waits before answering.") var latencyMs = 100
-    @Option(help: "Timed pulls; the median is reported (fee quotes are not cached between them).") var runs = 5
+    @Option(help: "Timed pulls; the median is reported.") var runs = 5
     @Option(help: "Event-loop threads serving the simulated market.") var serverThreads = 1
-    @Option(help: "http2: HTTP/2 by prior knowledge, standing in for real APIs' HTTP/2 over TLS; http1: one request per connection at a time.")
-    var http = BenchProtocol.http2
+    @Option(help: "The client's limit on connections to one host (every endpoint here is one host).") var connectionsPerHost = 32
+    @Flag(help: "Fee quotes already cached, as in a service after its first tick; otherwise every pull asks for every quote.")
+    var warm = false
 
     func validate() throws {
         guard chains >= 2, tokens >= 1, runs >= 1, latencyMs >= 0 else { throw ValidationError("need at least 2 chains, 1 token and 1 run") }
@@ -98,39 +99,36 @@ struct BenchPull: AsyncParsableCommand {
     func run() async throws {
         let market = SimulatedMarket(chains: chains, tokens: tokens, bridgeFanout: fanout)
         let server = try await SimulatedMarketServer(market: market, conditions: MarketConditions(latency: .milliseconds(latencyMs)),
-                                                     threads: serverThreads, http2: http == .http2)
+                                                     threads: serverThreads)
         let directory = try market.writeChainFiles(baseURL: server.baseURL)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var config = try MarketConfig.load(directory: directory, environment: [:])
-        // Every run asks for every fee quote: the benchmark measures a cold tick.
         for c in config.chains.indices {
-            for b in config.chains[c].bridges.indices { config.chains[c].bridges[b].cacheSeconds = 0 }
+            for b in config.chains[c].bridges.indices { config.chains[c].bridges[b].cacheSeconds = warm ? 3600 : 0 }
         }
-        let client = HTTPClient()
+        let client = HTTPClient(configuration: .init(maxConnectionsPerHost: connectionsPerHost,
+                                                     maxTotalConnections: max(256, connectionsPerHost)))
+        let puller = MarketPuller(market: config, client: client, settings: PullSettings(deadline: .seconds(60)))
+        if warm { _ = await puller.pull() }
+        let rpcBefore = (0..<chains).map { server.requests(to: .rpc(market.chainName($0))) }
         var samples: [Double] = []
         var report: PullReport?
         for _ in 0..<runs {
-            let puller = MarketPuller(market: config, client: client, settings: PullSettings(cleartextHTTP2: http == .http2))
             let pulled = await puller.pull()
             samples.append(Double(pulled.elapsed.components.seconds) + Double(pulled.elapsed.components.attoseconds) / 1e18)
             report = pulled
         }
-        let rpcRequests = (0..<chains).map { server.requests(to: .rpc(market.chainName($0))) }
+        let rpcRequests = (0..<chains).map { server.requests(to: .rpc(market.chainName($0))) - rpcBefore[$0] }
         try await server.shutdown()
         let s = report!.snapshot
         print("""
-            market        \(chains) chains × \(tokens) tokens: \(s.prices.count) prices, \(s.routes.count) routes, \(s.balances.count) balances per pull; every endpoint answers after \(latencyMs) ms over \(http.rawValue)
+            market        \(chains) chains × \(tokens) tokens: \(s.prices.count) prices, \(s.routes.count) routes (\(report!.cachedRoutes) from cache), \(s.balances.count) balances per pull; every endpoint answers after \(latencyMs) ms; \(connectionsPerHost) connections per host
             pull          \(Stopwatch.format(samples.sorted()[samples.count / 2])) median of \(runs)  (min \(Stopwatch.format(samples.min()!)), max \(Stopwatch.format(samples.max()!)))
             failures      \(report!.failures.count) in the last pull\(report!.failures.first.map { ", first: \($0)" } ?? "")
             rpc requests  at most \(rpcRequests.max() ?? 0) per chain over \(runs) pulls (\(Double(rpcRequests.reduce(0, +)) / Double(runs * chains)) per chain per pull)
             peak memory   \(ResourceUsage.peakResidentMegabytes()) MB (whole process, server included)
             """)
     }
-}
-
-enum BenchProtocol: String, ExpressibleByArgument, CaseIterable {
-    case http1
-    case http2
 }
 
 /// Wall-clock timing on the monotonic clock.

@@ -36,6 +36,14 @@ struct CLIRunner {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `run` on a thread of its own: waiting for a child process must not hold one of the
+    /// few threads Swift concurrency runs every other test's tasks on.
+    static func launch(_ arguments: [String]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try run(arguments) }) }.start()
+        }
+    }
+
     static func temporaryFile(_ contents: String, suffix: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-cli-\(UUID().uuidString)\(suffix)")
         try Data(contents.utf8).write(to: url)

@@ -19,7 +19,7 @@ import Testing
         """
 
     func withMarket(_ conditions: MarketConditions = MarketConditions(), rpcOverride: [String: String] = [:],
-                    _ body: (_ chains: String, _ strategy: String) throws -> Void) async throws {
+                    _ body: (_ chains: String, _ strategy: String) async throws -> Void) async throws {
         let server = try await SimulatedMarketServer(market: Self.market, conditions: conditions)
         let chains = try Self.market.writeChainFiles(baseURL: server.baseURL, rpcOverride: rpcOverride)
         let strategy = try CLIRunner.temporaryFile(Self.strategy, suffix: ".yaml")
@@ -28,7 +28,7 @@ import Testing
             try? FileManager.default.removeItem(atPath: strategy)
         }
         do {
-            try body(chains, strategy)
+            try await body(chains, strategy)
         } catch {
             try await server.shutdown()
             throw error
@@ -40,18 +40,18 @@ import Testing
         try await withMarket { chains, strategy in
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-snap-\(UUID().uuidString).json").path
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let pulled = try CLIRunner.run(["snapshot", "--chains", chains, "--out", out])
+            let pulled = try await CLIRunner.launch(["snapshot", "--chains", chains, "--out", out])
             #expect(pulled.status == 0, "\(pulled.stderr)")
             #expect(pulled.stdout.isEmpty)
             #expect(pulled.stderr.contains("pulled 3 chains in "), "\(pulled.stderr)")
             #expect(pulled.stderr.contains("18 prices, 19 routes (0 from cache), 9 balances; 0 sources failed"))
 
-            let check = try CLIRunner.run(["check", "--snapshot", out, "--strategy", strategy])
+            let check = try await CLIRunner.launch(["check", "--snapshot", out, "--strategy", strategy])
             #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-            let scan = try CLIRunner.run(["scan", "--snapshot", out, "--strategy", strategy, "--format", "json"])
+            let scan = try await CLIRunner.launch(["scan", "--snapshot", out, "--strategy", strategy, "--format", "json"])
             #expect(scan.status == 0, "\(scan.stderr)")
             #expect(scan.stdout.contains("\"opportunities\""))
-            let plan = try CLIRunner.run(["plan", "--snapshot", out, "--strategy", strategy])
+            let plan = try await CLIRunner.launch(["plan", "--snapshot", out, "--strategy", strategy])
             #expect(plan.status == 0, "\(plan.stderr)")
             #expect(plan.stdout.contains("USDC:"))
         }
@@ -59,7 +59,7 @@ import Testing
 
     @Test func snapshotToStandardOutput() async throws {
         try await withMarket { chains, _ in
-            let pulled = try CLIRunner.run(["snapshot", "--chains", chains])
+            let pulled = try await CLIRunner.launch(["snapshot", "--chains", chains])
             #expect(pulled.status == 0)
             let root = try #require(try JSONSerialization.jsonObject(with: Data(pulled.stdout.utf8)) as? [String: Any])
             #expect(root["version"] as? Int == 1)
@@ -71,11 +71,11 @@ import Testing
         try await withMarket { chains, strategy in
             let saved = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-seen-\(UUID().uuidString).json").path
             defer { try? FileManager.default.removeItem(atPath: saved) }
-            let scan = try CLIRunner.run(["scan", "--chains", chains, "--strategy", strategy, "--save-snapshot", saved])
+            let scan = try await CLIRunner.launch(["scan", "--chains", chains, "--strategy", strategy, "--save-snapshot", saved])
             #expect(scan.status == 0, "\(scan.stderr)")
             #expect(scan.stdout.contains("routes considered"))
             #expect(FileManager.default.fileExists(atPath: saved))
-            let plan = try CLIRunner.run(["plan", "--chains", chains, "--strategy", strategy, "--format", "json"])
+            let plan = try await CLIRunner.launch(["plan", "--chains", chains, "--strategy", strategy, "--format", "json"])
             #expect(plan.status == 0, "\(plan.stderr)")
             #expect(plan.stdout.contains("\"plans\""))
         }
@@ -84,7 +84,7 @@ import Testing
     @Test func failedSourcesAreReportedAndTheRestIsKept() async throws {
         let conditions = MarketConditions(staleFeeds: [Self.market.address(.feed, chain: 1, token: 1)])
         try await withMarket(conditions) { chains, _ in
-            let pulled = try CLIRunner.run(["snapshot", "--chains", chains, "--deadline", "5"])
+            let pulled = try await CLIRunner.launch(["snapshot", "--chains", chains, "--deadline", "5"])
             #expect(pulled.status == 0)
             #expect(pulled.stderr.contains("17 prices"))
             #expect(pulled.stderr.contains("✗ chain01/WETH chainlink: stale: observed 72"), "\(pulled.stderr)")
@@ -95,7 +95,7 @@ import Testing
         let dead = ["chain00", "chain01", "chain02"].reduce(into: [String: String]()) { $0[$1] = "http://127.0.0.1:1/rpc" }
         let conditions = MarketConditions(endpointFaults: [.defiLlama: .status(503), .coinGecko: .status(503), .across: .status(503), .lifi: .status(503)])
         try await withMarket(conditions, rpcOverride: dead) { chains, _ in
-            let pulled = try CLIRunner.run(["snapshot", "--chains", chains, "--deadline", "3"])
+            let pulled = try await CLIRunner.launch(["snapshot", "--chains", chains, "--deadline", "3"])
             #expect(pulled.status == 69, "\(pulled.stderr)")
             #expect(pulled.stderr.contains("no source gave any data"))
             #expect(pulled.stdout.isEmpty)
@@ -104,7 +104,7 @@ import Testing
 
     @Test func checkValidatesAChainsDirectoryWithoutTheNetwork() async throws {
         try await withMarket { chains, strategy in
-            let ok = try CLIRunner.run(["check", "--chains", chains, "--strategy", strategy])
+            let ok = try await CLIRunner.launch(["check", "--chains", chains, "--strategy", strategy])
             #expect(ok.status == 0, "\(ok.stdout)")
             #expect(ok.stdout.contains("\(chains): 3 chains, 3 tokens, 18 price sources, 19 bridge routes"))
 
@@ -116,24 +116,24 @@ import Testing
             let twin = chains + "/chain02.yaml"
             try String(contentsOfFile: twin, encoding: .utf8).replacingOccurrences(of: "chain_id: 1002", with: "chain_id: 1000")
                 .write(toFile: twin, atomically: true, encoding: .utf8)
-            let bad = try CLIRunner.run(["check", "--chains", chains, "--strategy", strategy])
+            let bad = try await CLIRunner.launch(["check", "--chains", chains, "--strategy", strategy])
             #expect(bad.status == 65)
             #expect(bad.stdout.contains("✗ \(broken): prices.USDC[0].heartbeat_seconds must be positive, got -1"), "\(bad.stdout)")
             #expect(bad.stdout.contains("✗ \(twin): chain_id 1000 is already used by \(chains)/chain00.yaml"))
         }
     }
 
-    @Test func theShippedChainsAreValid() throws {
-        let result = try CLIRunner.run(["check", "--chains", "chains", "--strategy", "strategies/majors.yaml"])
+    @Test func theShippedChainsAreValid() async throws {
+        let result = try await CLIRunner.launch(["check", "--chains", "chains", "--strategy", "strategies/majors.yaml"])
         #expect(result.status == 0, "\(result.stdout)")
         #expect(result.stdout.contains("✓ chains: 5 chains, 3 tokens"))
     }
 
-    @Test func aMarketComesFromExactlyOnePlace() throws {
-        let both = try CLIRunner.run(["scan", "--snapshot", "examples/snapshot.json", "--chains", "chains", "--strategy", "strategies/majors.yaml"])
+    @Test func aMarketComesFromExactlyOnePlace() async throws {
+        let both = try await CLIRunner.launch(["scan", "--snapshot", "examples/snapshot.json", "--chains", "chains", "--strategy", "strategies/majors.yaml"])
         #expect(both.status == 64)
         #expect(both.stderr.contains("give exactly one of --snapshot FILE and --chains DIR"))
-        let missing = try CLIRunner.run(["snapshot", "--chains", "/nonexistent/chains"])
+        let missing = try await CLIRunner.launch(["snapshot", "--chains", "/nonexistent/chains"])
         #expect(missing.status == 69)
         #expect(missing.stderr.contains("/nonexistent/chains: no such chains directory"))
     }

@@ -201,6 +201,37 @@ import Testing
         }
     }
 
+    /// Twenty requests through two connections, each allowed 200 ms: queued behind each other
+    /// they need about 500 ms in all, so a clock that ran while they waited would fail most.
+    @Test func aBurstWaitsItsTurnWithoutTimingOut() async throws {
+        try await withServer { server, _ in
+            let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 2))
+            let bodies = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await client.send(HTTPRequest(url: server.baseURL + "/slow", timeout: .milliseconds(200))).body.count }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(bodies.count == 20)
+            #expect(server.connections <= 2)
+        }
+    }
+
+    /// Waiting for a connection counts against `notAfter`: a request still waiting when it
+    /// passes is never sent.
+    @Test func aWaitingRequestPastItsDeadlineIsNotSent() async throws {
+        try await withServer { server, _ in
+            let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 1))
+            let stuck = Task { try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .milliseconds(400))) }
+            try await Task.sleep(for: .milliseconds(50))
+            _ = await expectHTTPError({ $0 == .timeout }) {
+                try await client.send(HTTPRequest(url: server.baseURL + "/ok", notAfter: .now + .milliseconds(100)))
+            }
+            _ = await stuck.result
+            #expect(server.hitCount("/ok") == 0)
+        }
+    }
+
     @Test func cancellingTheTaskRemovesTheTransfer() async throws {
         try await withServer { server, client in
             // Uncancelled, this would end after 30 s as a timeout, not as a cancellation.

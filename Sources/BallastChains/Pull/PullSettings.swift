@@ -16,13 +16,10 @@ public struct PullSettings: Sendable {
     /// How far a source may stray from the median of its (chain, token)'s fresh sources
     /// before the tick reports it.
     public var maxDeviationBps: Double
-    /// Speak HTTP/2 by prior knowledge (h2c) to plain `http://` endpoints, as a local relay or
-    /// the sandbox may; `https://` endpoints negotiate HTTP/2 by themselves.
-    public var cleartextHTTP2: Bool
 
     public init(deadline: Duration = .seconds(10), requestTimeout: Duration = .seconds(4), connectTimeout: Duration = .seconds(2),
                 maxAttempts: Int = 3, backoffBase: Duration = .milliseconds(200), maxBodyBytes: Int = 4 << 20,
-                rpcBatchLimit: Int = 500, maxDeviationBps: Double = 100, cleartextHTTP2: Bool = false) {
+                rpcBatchLimit: Int = 500, maxDeviationBps: Double = 100) {
         self.deadline = deadline
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
@@ -31,6 +28,5 @@ public struct PullSettings: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.rpcBatchLimit = rpcBatchLimit
         self.maxDeviationBps = maxDeviationBps
-        self.cleartextHTTP2 = cleartextHTTP2
     }
 }

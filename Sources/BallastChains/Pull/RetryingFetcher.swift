@@ -15,8 +15,7 @@ struct RetryingFetcher: Sendable {
         HTTPRequest(method: method, url: url, headers: headers, body: body.map { Data($0) },
                     timeout: settings.requestTimeout, connectTimeout: settings.connectTimeout,
                     maxBodyBytes: settings.maxBodyBytes, allowsFileScheme: endpoint.isFile,
-                    secrets: endpoint.secrets + extraSecrets,
-                    version: settings.cleartextHTTP2 && url.lowercased().hasPrefix("http://") ? .http2PriorKnowledge : .automatic)
+                    secrets: endpoint.secrets + extraSecrets)
     }
 
     func send(_ base: HTTPRequest, deadline: ContinuousClock.Instant) async -> Result<HTTPResponse, SourceError> {
@@ -29,8 +28,7 @@ struct RetryingFetcher: Sendable {
                 return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): no time left before the tick's deadline"))
             }
             var request = base
-            request.timeout = min(base.timeout, remaining)
-            request.connectTimeout = min(base.connectTimeout, request.timeout)
+            request.notAfter = deadline
             let error: HTTPError
             do {
                 return .success(try await client.send(request))
