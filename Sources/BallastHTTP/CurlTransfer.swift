@@ -56,6 +56,9 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ballast_easy_set_long(easy, CURLOPT_FOLLOWLOCATION, r.maxRedirects > 0 ? 1 : 0)
         _ = ballast_easy_set_long(easy, CURLOPT_MAXREDIRS, r.maxRedirects)
         _ = ballast_easy_set_long(easy, CURLOPT_NOSIGNAL, 1)
+        // A transfer that times out during a name lookup must not wait for the lookup to end:
+        // that wait would block the engine thread, and every other transfer with it.
+        _ = ballast_easy_set_long(easy, CURLOPT_QUICK_EXIT, 1)
         _ = ballast_easy_set_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         _ = ballast_easy_set_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
         // Refuses an announced oversize body early; the write callback catches chunked ones.

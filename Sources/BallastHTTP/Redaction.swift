@@ -2,11 +2,17 @@ import Foundation
 
 /// Strips what may carry a secret from text before it is named anywhere: an error, a log.
 enum Redaction {
-    /// A URL without user info, query or fragment, and with every declared secret masked.
+    /// A path longer than this is cut, so a request naming many coins stays one readable line.
+    static let maxURLLength = 120
+
+    /// A URL without user info, query or fragment, with every declared secret masked, and cut
+    /// short when long: in that order, so a cut never leaves part of a secret behind.
     static func url(_ url: String, secrets: [String]) -> String {
         var text = url
-        if let query = text.firstIndex(where: { $0 == "?" || $0 == "#" }) {
-            text = String(text[..<query]) + (text[query] == "?" ? "?…" : "")
+        var query = ""
+        if let start = text.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            query = text[start] == "?" ? "?…" : ""
+            text = String(text[..<start])
         }
         if let schemeEnd = text.range(of: "://") {
             let authorityStart = schemeEnd.upperBound
@@ -15,7 +21,9 @@ enum Redaction {
                 text.replaceSubrange(authorityStart...at, with: "…@")
             }
         }
-        return masking(text, secrets: secrets)
+        text = masking(text, secrets: secrets)
+        if text.count > maxURLLength { text = String(text.prefix(maxURLLength)) + "…" }
+        return text + query
     }
 
     /// The text with every declared secret replaced by `***`.

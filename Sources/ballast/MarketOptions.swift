@@ -36,11 +36,15 @@ struct PullOptions: ParsableArguments {
     @Option(help: "Seconds the whole pull may take, retries included.")
     var deadline: Double = 10
 
+    @Option(help: "Seconds one request to one source may take once it runs.")
+    var requestTimeout: Double = 4
+
     @Option(help: "Report a price source this many bps from the median of its (chain, token)'s sources.")
     var maxDeviationBps: Double = 100
 
     func validate() throws {
         guard deadline > 0, deadline <= 600 else { throw ValidationError("--deadline must be between 0 and 600 seconds") }
+        guard requestTimeout > 0, requestTimeout <= 600 else { throw ValidationError("--request-timeout must be between 0 and 600 seconds") }
         guard maxDeviationBps > 0 else { throw ValidationError("--max-deviation-bps must be positive") }
     }
 
@@ -50,7 +54,7 @@ struct PullOptions: ParsableArguments {
         let market = try Inputs.market(chains)
         var settings = PullSettings(maxDeviationBps: maxDeviationBps)
         settings.deadline = .milliseconds(Int64(deadline * 1000))
-        settings.requestTimeout = min(settings.requestTimeout, settings.deadline)
+        settings.requestTimeout = min(.milliseconds(Int64(requestTimeout * 1000)), settings.deadline)
         let puller = MarketPuller(market: market, client: HTTPClient(), settings: settings)
         let report = await puller.pull()
         PullSummary.write(report)

@@ -288,6 +288,18 @@ import Testing
         }
     }
 
+    /// A long path (a request naming a hundred coins) is cut, after masking, so the cut never
+    /// leaves part of a secret showing.
+    @Test func longURLsAreCutAfterMasking() throws {
+        let secret = "SECRETSECRETSECRET"
+        let long = "https://node.example/v2/" + String(repeating: "a", count: 90) + secret + String(repeating: "b", count: 200) + "?k=v"
+        let redacted = HTTPRequest(url: long, secrets: [secret]).redactedURL
+        #expect(redacted.count < 130)
+        #expect(redacted.hasSuffix("…?…"))
+        #expect(!redacted.contains("SECRET"))
+        #expect(redacted.contains("***"))
+    }
+
     @Test func errorBodiesAreMaskedAndKeptOnOneLine() async throws {
         try await withServer { server, client in
             let request = HTTPRequest(url: server.baseURL + "/echo-key", headers: [HTTPHeader("X-Api-Key", "k-secret-77")],

@@ -1,0 +1,62 @@
+@testable import BallastChains
+import BallastCore
+import BallastHTTP
+import Foundation
+import Testing
+
+/// Sources given as `file://` URLs: a recorded answer per source, read as written, for
+/// pulling a market with no network at all.
+@Suite struct OfflineSourceTests {
+    @Test func aMarketPullsFromRecordedFiles() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-offline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let now = Int(Date().timeIntervalSince1970)
+        func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+
+        // The batch answer for ethereum's calls, in the order the reader sends them:
+        // the latest block, then the feed's decimals() and latestRoundData() (3012.5 at 8 decimals).
+        let round = "0x" + [String(repeating: "0", count: 63) + "1", String(format: "%064llx", 301_250_000_000 as UInt64),
+                            String(format: "%064llx", UInt64(now - 20)), String(format: "%064llx", UInt64(now - 20)),
+                            String(repeating: "0", count: 63) + "1"].joined()
+        try write("ethereum-rpc.json", """
+            [{"jsonrpc":"2.0","id":2,"result":"\(round)"},
+             {"jsonrpc":"2.0","id":0,"result":{"number":"0x1","timestamp":"0x\(String(now - 5, radix: 16))"}},
+             {"jsonrpc":"2.0","id":1,"result":"0x0000000000000000000000000000000000000000000000000000000000000008"}]
+            """)
+        try write("llama.json", #"{"coins":{"ethereum:0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2":{"price":3011.9,"timestamp":\#(now - 30)},"arbitrum:0x82af49447d8a07e3bd95bd0d56f35241523fbab1":{"price":3013.1,"timestamp":\#(now - 30)}}}"#)
+        try write("across.json", #"{"totalRelayFee":{"pct":"600000000000000","total":"6000000000000000"},"relayerGasFee":{"pct":"100000000000000","total":"1000000000000000"},"timestamp":"\#(now - 10)","limits":{"maxDeposit":"500000000000000000000"},"estimatedFillTimeSec":12}"#)
+        let base = "file://" + directory.path
+        try write("ethereum.yaml", """
+            name: ethereum
+            chain_id: 1
+            rpc: \(base)/ethereum-rpc.json
+            tokens:
+              WETH: {address: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", decimals: 18, transfer_size: "10"}
+            prices:
+              WETH:
+                - {source: chainlink, feed: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419"}
+                - {source: defillama, url: "\(base)/llama.json"}
+            bridges:
+              - {bridge: across, url: "\(base)/across.json", to: [arbitrum], tokens: [WETH]}
+            """)
+        try write("arbitrum.yaml", """
+            name: arbitrum
+            chain_id: 42161
+            tokens:
+              WETH: {address: "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1", decimals: 18}
+            prices:
+              WETH:
+                - {source: defillama, url: "\(base)/llama.json"}
+            """)
+        let market = try MarketConfig.load(directory: directory.path, environment: [:])
+        let report = await MarketPuller(market: market, client: HTTPClient()).pull()
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        let prices = report.snapshot.prices.map { "\($0.chain)/\($0.source) \($0.priceUSD)" }
+        #expect(prices == ["arbitrum/defillama 3013.1", "ethereum/chainlink 3012.5", "ethereum/defillama 3011.9"])
+        let route = try #require(report.snapshot.routes.first)
+        // (6e15 − 1e15) / 1e19 · 1e4 = 5 bps; the relayer's gas, 0.001 WETH, is fixed.
+        #expect(route.label == "ethereum→arbitrum WETH via across" && abs(route.feeBps - 5) < 1e-12)
+        #expect(route.feeFixed == Amount("0.001") && route.maxAmount == Amount(500) && route.etaSeconds == 12)
+    }
+}
