@@ -61,6 +61,7 @@ final class CurlTransfer: @unchecked Sendable {
         _ = ballast_easy_set_long(easy, CURLOPT_QUICK_EXIT, 1)
         _ = ballast_easy_set_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         _ = ballast_easy_set_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = r.caFile { _ = ballast_easy_set_string(easy, CURLOPT_CAINFO, caFile) }
         // Refuses an announced oversize body early; the write callback catches chunked ones.
         _ = ballast_easy_set_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(r.maxBodyBytes))
         _ = ballast_easy_set_string(easy, CURLOPT_ACCEPT_ENCODING, "")

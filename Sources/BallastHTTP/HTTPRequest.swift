@@ -43,6 +43,9 @@ public struct HTTPRequest: Sendable {
     /// it, a waiting transfer fails as timed out without being sent, and a running one is cut
     /// short. Nil for no bound beyond `timeout`.
     public var notAfter: ContinuousClock.Instant?
+    /// A PEM file of certificate authorities to trust instead of the system's, for an
+    /// endpoint behind a private CA. Verification stays on either way.
+    public var caFile: String?
 
     public init(
         method: Method = .get,
@@ -55,7 +58,8 @@ public struct HTTPRequest: Sendable {
         maxRedirects: Int = 3,
         allowsFileScheme: Bool = false,
         secrets: [String] = [],
-        notAfter: ContinuousClock.Instant? = nil
+        notAfter: ContinuousClock.Instant? = nil,
+        caFile: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -68,6 +72,7 @@ public struct HTTPRequest: Sendable {
         self.allowsFileScheme = allowsFileScheme
         self.secrets = secrets
         self.notAfter = notAfter
+        self.caFile = caFile
     }
 
     /// A POST of a JSON body with the matching content type.
