@@ -201,18 +201,19 @@ import Testing
         }
     }
 
-    /// Twenty requests through two connections, each allowed 200 ms: queued behind each other
-    /// they need about 500 ms in all, so a clock that ran while they waited would fail most.
+    /// Forty requests of 50 ms through two connections, each allowed 500 ms: queued behind each
+    /// other they need about a second in all, so a clock that ran while they waited would fail
+    /// the later half, while each one, once running, has ten times the time it needs.
     @Test func aBurstWaitsItsTurnWithoutTimingOut() async throws {
         try await withServer { server, _ in
             let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 2))
             let bodies = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<20 {
-                    group.addTask { try await client.send(HTTPRequest(url: server.baseURL + "/slow", timeout: .milliseconds(200))).body.count }
+                for _ in 0..<40 {
+                    group.addTask { try await client.send(HTTPRequest(url: server.baseURL + "/slow", timeout: .milliseconds(500))).body.count }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            #expect(bodies.count == 20)
+            #expect(bodies.count == 40)
             #expect(server.connections <= 2)
         }
     }
