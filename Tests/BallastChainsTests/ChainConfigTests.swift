@@ -94,6 +94,24 @@ import Testing
         #expect(messages.contains { $0.contains("defillama is used twice for WETH") })
     }
 
+    @Test func timeoutsPerSource() throws {
+        let file = Self.ethereum
+            .replacingOccurrences(of: "treasury:", with: "rpc_timeout_seconds: 1.5\ntreasury:")
+            .replacingOccurrences(of: "- {source: defillama, max_age_seconds: 120}", with: "- {source: defillama, max_age_seconds: 120, timeout_seconds: 2}")
+            .replacingOccurrences(of: "- {bridge: across, to: [arbitrum], tokens: [WETH, USDC]}", with: "- {bridge: across, to: [arbitrum], tokens: [WETH, USDC], timeout_seconds: 6}")
+        let chain = try ChainConfig.decode(yaml: file, source: "e.yaml", environment: Self.environment)
+        #expect(chain.rpcTimeoutSeconds == 1.5)
+        #expect(chain.prices.first { $0.name == "defillama" }?.timeoutSeconds == 2)
+        #expect(chain.bridges.first?.timeoutSeconds == 6)
+        let onChain = Self.ethereum.replacingOccurrences(of: "heartbeat", with: "x")
+            .replacingOccurrences(of: "- {source: chainlink, feed: \"0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419\"}",
+                                  with: "- {source: chainlink, feed: \"0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419\", timeout_seconds: 1}")
+        let error = #expect(throws: InvalidInput.self) {
+            try ChainConfig.decode(yaml: onChain, source: "e.yaml", environment: Self.environment)
+        }
+        #expect(error?.problems.map(\.message) == ["prices.WETH[1].timeout_seconds does not apply to an on-chain source, which is read in the chain's batch; set rpc_timeout_seconds on the chain"])
+    }
+
     @Test func aSecretNeverAppearsInAProblem() {
         let file = "name: x\nchain_id: 7\nrpc: ${RPC}\ntokens: {}\n"
         let error = #expect(throws: InvalidInput.self) {

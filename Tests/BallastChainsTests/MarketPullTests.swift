@@ -23,11 +23,16 @@ import Testing
 
     func pull(_ conditions: MarketConditions = MarketConditions(), rpcOverride: [String: String] = [:],
               ticks: Int = 1, honest: Bool = true, settings: PullSettings = Self.settings,
+              editChainFile: (String, String) -> String = { _, text in text },
               _ check: (Pulled) throws -> Void) async throws {
         let server = try await SimulatedMarketServer(market: Self.market, conditions: conditions)
         do {
             let directory = try Self.market.writeChainFiles(baseURL: server.baseURL, rpcOverride: rpcOverride)
             defer { try? FileManager.default.removeItem(atPath: directory) }
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+                let path = directory + "/" + name
+                try editChainFile(name, try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+            }
             let config = try MarketConfig.load(directory: directory, environment: [:])
             let puller = MarketPuller(market: config, client: HTTPClient(), settings: settings)
             var report = await puller.pull()
@@ -162,6 +167,19 @@ import Testing
         try await pull(MarketConditions(endpointFaults: [.rpc("chain00"): .hang]), settings: patient) { pulled in
             #expect(failure(pulled.report, "chain00/WETH chainlink")?.contains("timed out") == true)
             #expect(pulled.report.snapshot.prices.filter { $0.chain == "chain00" }.map(\.source).sorted() == ["coingecko", "defillama"])
+        }
+    }
+
+    /// The pull's default request timeout (5 s) outlasts its deadline (3 s), so one attempt
+    /// would take the whole tick; the chain's own `rpc_timeout_seconds` lets all three run.
+    @Test func aChainsOwnTimeoutGovernsItsRequests() async throws {
+        let slow = PullSettings(deadline: .seconds(3), requestTimeout: .seconds(5), maxAttempts: 3, backoffBase: .milliseconds(50))
+        try await pull(MarketConditions(endpointFaults: [.rpc("chain00"): .hang]), settings: slow, editChainFile: { name, text in
+            name == "chain00.yaml" ? text.replacingOccurrences(of: "treasury:", with: "rpc_timeout_seconds: 0.3\ntreasury:") : text
+        }) { pulled in
+            let reason = failure(pulled.report, "chain00/WETH chainlink")
+            #expect(reason?.hasSuffix("timed out (after 3 attempts)") == true, "\(reason ?? "")")
+            #expect(pulled.server.requests(to: .rpc("chain00")) == 3)
         }
     }
 

@@ -54,6 +54,9 @@ public struct PriceSourceConfig: Sendable, Hashable {
     public var maxAgeSeconds: Double
     /// The swap fee of trading at this price, for sources without a pool.
     public var swapFeeBps: Double?
+    /// How long one request for this source may run; nil for the pull's default. On-chain
+    /// sources ride in the chain's batch and use its `rpcTimeoutSeconds`.
+    public var timeoutSeconds: Double?
 
     var isOnChain: Bool {
         switch kind {
@@ -87,6 +90,8 @@ public struct BridgeConfig: Sendable, Hashable {
     public var cacheSeconds: Double
     /// Gas on the sending side, in USD, for APIs that do not quote it (Across).
     public var gasUSD: Double?
+    /// How long one fee quote request may run; nil for the pull's default.
+    public var timeoutSeconds: Double?
 }
 
 /// One chain's file: `chains/NAME.yaml`.
@@ -94,6 +99,8 @@ public struct ChainConfig: Sendable, Hashable {
     public var name: String
     public var chainID: Int
     public var rpc: Endpoint?
+    /// How long the chain's JSON-RPC batch request may run; nil for the pull's default.
+    public var rpcTimeoutSeconds: Double?
     /// Whose balances to read (`balanceOf`), lower-case; nil reads none.
     public var treasury: String?
     public var tokens: [ChainToken]

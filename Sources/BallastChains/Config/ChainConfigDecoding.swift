@@ -14,6 +14,7 @@ extension ChainConfig {
         let name = root.string("name")
         let chainID = root.integer("chain_id", in: .positive)
         let rpc = root.endpoint("rpc", required: false, env: env)
+        let rpcTimeout = root.number("rpc_timeout_seconds", required: false, in: .positive)
         let treasury = root.address("treasury", required: false)
 
         var tokens: [ChainToken] = []
@@ -59,7 +60,7 @@ extension ChainConfig {
         if rpc == nil, prices.contains(where: \.isOnChain) { root.fail("rpc", "is required: on-chain price sources read through it") }
         root.finish()
         guard log.isEmpty, let name, let chainID else { throw InvalidInput(source: source, problems: log.problems) }
-        return ChainConfig(name: name, chainID: chainID, rpc: rpc, treasury: treasury, tokens: tokens,
+        return ChainConfig(name: name, chainID: chainID, rpc: rpc, rpcTimeoutSeconds: rpcTimeout, treasury: treasury, tokens: tokens,
                            prices: prices, bridges: bridges, source: source)
     }
 
@@ -72,6 +73,7 @@ extension ChainConfig {
         let explicitName = r.string("name", required: false)
         let maxAge = r.number("max_age_seconds", required: false, in: .positive)
         let swapFee = r.number("swap_fee_bps", required: false, in: .feeBps)
+        let timeout = r.number("timeout_seconds", required: false, in: .positive)
         func quoteToken() -> String? {
             guard let quote = r.string("quote") else { return nil }
             if quote == token { r.fail("quote", "must be another token than \(token)") }
@@ -108,10 +110,13 @@ extension ChainConfig {
         case let other?:
             r.fail("source", "must be one of uniswap-v2, uniswap-v3, chainlink, defillama, coingecko, got \"\(other)\"")
         }
+        let source = kind.map { PriceSourceConfig(token: token, name: explicitName ?? kindName ?? "", kind: $0,
+                                                  maxAgeSeconds: maxAge ?? defaultAge, swapFeeBps: swapFee, timeoutSeconds: timeout) }
+        if timeout != nil, source?.isOnChain == true {
+            r.fail("timeout_seconds", "does not apply to an on-chain source, which is read in the chain's batch; set rpc_timeout_seconds on the chain")
+        }
         r.finish()
-        guard let kind, let kindName else { return nil }
-        return PriceSourceConfig(token: token, name: explicitName ?? kindName, kind: kind,
-                                 maxAgeSeconds: maxAge ?? defaultAge, swapFeeBps: swapFee)
+        return source
     }
 
     static let defaultCacheSeconds = 60.0
@@ -134,11 +139,12 @@ extension ChainConfig {
         }
         let cache = r.number("cache_seconds", required: false, in: .nonNegative) ?? defaultCacheSeconds
         let gas = r.number("gas_usd", required: false, in: .nonNegative)
+        let timeout = r.number("timeout_seconds", required: false, in: .positive)
         if api == .lifi, treasury == nil { r.fail("api", "lifi quotes need the chain's treasury address (sent as fromAddress)") }
         r.finish()
         guard let name, let api, let endpoint else { return nil }
         return BridgeConfig(name: name, api: api, endpoint: endpoint, apiKey: key, destinations: destinations,
-                            tokens: carried, cacheSeconds: cache, gasUSD: gas)
+                            tokens: carried, cacheSeconds: cache, gasUSD: gas, timeoutSeconds: timeout)
     }
 }
 

@@ -38,11 +38,12 @@ struct FeeRequest: Sendable {
         let request: HTTPRequest
         switch bridge.api {
         case .across:
-            request = fetcher.request(Across.url(bridge.endpoint, question), endpoint: bridge.endpoint)
+            request = fetcher.request(Across.url(bridge.endpoint, question), endpoint: bridge.endpoint, timeoutSeconds: bridge.timeoutSeconds)
         case .lifi:
             request = fetcher.request(LiFi.url(bridge.endpoint, question),
                                       headers: bridge.apiKey.map { [HTTPHeader("x-lifi-api-key", $0.value)] } ?? [],
-                                      endpoint: bridge.endpoint, extraSecrets: bridge.apiKey.map { [$0.value] } ?? [])
+                                      endpoint: bridge.endpoint, extraSecrets: bridge.apiKey.map { [$0.value] } ?? [],
+                                      timeoutSeconds: bridge.timeoutSeconds)
         }
         let outcome = await fetcher.send(request, deadline: deadline).flatMap { response in
             Result { () throws(SourceError) -> Route in

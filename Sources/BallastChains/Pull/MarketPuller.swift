@@ -114,7 +114,7 @@ public actor MarketPuller {
         var answers: [Result<DocumentValue, SourceError>] = []
         for batch in reader.batches(limit: settings.rpcBatchLimit) {
             let request = fetcher.request(rpc.url, method: .post, headers: [HTTPHeader("Content-Type", "application/json")],
-                                          body: JSONRPC.batchBody(batch), endpoint: rpc)
+                                          body: JSONRPC.batchBody(batch), endpoint: rpc, timeoutSeconds: reader.chain.rpcTimeoutSeconds)
             switch await fetcher.send(request, deadline: deadline) {
             case .success(let response):
                 do {

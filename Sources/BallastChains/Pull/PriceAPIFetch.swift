@@ -46,19 +46,27 @@ struct PriceAPIFetch: Sendable {
             for start in stride(from: 0, to: members.count, by: DefiLlama.coinsPerRequest) {
                 let chunk = Array(members[start..<min(start + DefiLlama.coinsPerRequest, members.count)])
                 let url = DefiLlama.url(endpoint, keys: Array(Set(chunk.map(\.key))).sorted())
-                groups.append(Group(api: .defiLlama, request: fetcher.request(url, endpoint: endpoint), members: chunk))
+                groups.append(Group(api: .defiLlama, request: fetcher.request(url, endpoint: endpoint, timeoutSeconds: Self.timeout(chunk)),
+                                    members: chunk))
             }
         }
         for (_, (endpoint, platform, key, members)) in gecko.sorted(by: { $0.key < $1.key }) {
             let url = CoinGecko.url(endpoint, platform: platform, addresses: Array(Set(members.map(\.key))).sorted())
             let request = fetcher.request(url, headers: CoinGecko.headers(endpoint, apiKey: key), endpoint: endpoint,
-                                          extraSecrets: key.map { [$0.value] } ?? [])
+                                          extraSecrets: key.map { [$0.value] } ?? [], timeoutSeconds: Self.timeout(members))
             groups.append(Group(api: .coinGecko, request: request, members: members))
         }
         self.groups = groups
     }
 
     var requestCount: Int { groups.count }
+
+    /// One request serves several sources: it gets the longest time any of them allows, so
+    /// no source is cut short by another's setting.
+    private static func timeout(_ members: [Member]) -> Double? {
+        let set = members.compactMap(\.source.timeoutSeconds)
+        return set.count == members.count ? set.max() : nil
+    }
 
     /// Runs group `index` and reads each member's price from the answer.
     func fetch(_ index: Int, with fetcher: RetryingFetcher, deadline: ContinuousClock.Instant) async -> [PriceReading] {

@@ -9,11 +9,12 @@ struct RetryingFetcher: Sendable {
     let client: HTTPClient
     let settings: PullSettings
 
-    /// A request carrying the tick's limits.
+    /// A request carrying the tick's limits; `timeoutSeconds` overrides the default for one source.
     func request(_ url: String, method: HTTPRequest.Method = .get, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
-                 endpoint: Endpoint, extraSecrets: [String] = []) -> HTTPRequest {
-        HTTPRequest(method: method, url: url, headers: headers, body: body.map { Data($0) },
-                    timeout: settings.requestTimeout, connectTimeout: settings.connectTimeout,
+                 endpoint: Endpoint, extraSecrets: [String] = [], timeoutSeconds: Double? = nil) -> HTTPRequest {
+        let timeout = timeoutSeconds.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) } ?? settings.requestTimeout
+        return HTTPRequest(method: method, url: url, headers: headers, body: body.map { Data($0) },
+                    timeout: timeout, connectTimeout: min(settings.connectTimeout, timeout),
                     maxBodyBytes: settings.maxBodyBytes, allowsFileScheme: endpoint.isFile,
                     secrets: endpoint.secrets + extraSecrets)
     }
