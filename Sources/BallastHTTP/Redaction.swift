@@ -1,7 +1,7 @@
 import Foundation
 
 /// Strips what may carry a secret from text before it is named anywhere: an error, a log.
-enum Redaction {
+public enum Redaction {
     /// A path longer than this is cut, so a request naming many coins stays one readable line.
     static let maxURLLength = 120
 
@@ -27,7 +27,7 @@ enum Redaction {
     }
 
     /// The text with every declared secret replaced by `***`.
-    static func masking(_ text: String, secrets: [String]) -> String {
+    public static func masking(_ text: String, secrets: [String]) -> String {
         secrets.filter { !$0.isEmpty }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
     }
 }

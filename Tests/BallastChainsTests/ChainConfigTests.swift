@@ -103,6 +103,13 @@ import Testing
         #expect(chain.rpcTimeoutSeconds == 1.5)
         #expect(chain.prices.first { $0.name == "defillama" }?.timeoutSeconds == 2)
         #expect(chain.bridges.first?.timeoutSeconds == 6)
+        let absurd = Self.ethereum.replacingOccurrences(of: "treasury:", with: "rpc_timeout_seconds: 1e300\ntreasury:")
+            .replacingOccurrences(of: "tokens: [WETH, USDC]}", with: "tokens: [WETH, USDC], cache_seconds: 1e300}")
+        let bounds = #expect(throws: InvalidInput.self) {
+            try ChainConfig.decode(yaml: absurd, source: "e.yaml", environment: Self.environment)
+        }
+        #expect(bounds?.problems.map(\.message).sorted() == ["bridges[0].cache_seconds must be at most 86400, got 1e+300",
+                                                             "rpc_timeout_seconds must be at most 600, got 1e+300"])
         let onChain = Self.ethereum.replacingOccurrences(of: "heartbeat", with: "x")
             .replacingOccurrences(of: "- {source: chainlink, feed: \"0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419\"}",
                                   with: "- {source: chainlink, feed: \"0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419\", timeout_seconds: 1}")

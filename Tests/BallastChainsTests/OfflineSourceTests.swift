@@ -59,4 +59,29 @@ import Testing
         #expect(route.label == "ethereum→arbitrum WETH via across" && abs(route.feeBps - 5) < 1e-12)
         #expect(route.feeFixed == Amount("0.001") && route.maxAmount == Amount(500) && route.etaSeconds == 12)
     }
+
+    /// An API that echoes its key back inside a malformed answer: the key is masked in the
+    /// failure and in the source's health, wherever the echo came from.
+    @Test func aKeyEchoedInAnAnswerIsMasked() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-echo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(#"{"0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2":{"usd":"invalid key cg-9f8e7d"}}"#.utf8)
+            .write(to: directory.appendingPathComponent("gecko.json"))
+        try Data("""
+            name: ethereum
+            chain_id: 1
+            tokens:
+              WETH: {address: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", decimals: 18}
+            prices:
+              WETH:
+                - {source: coingecko, url: "file://\(directory.path)/gecko.json", api_key: "${CG_KEY}"}
+            """.utf8).write(to: directory.appendingPathComponent("ethereum.yaml"))
+        let market = try MarketConfig.load(directory: directory.path, environment: ["CG_KEY": "cg-9f8e7d"])
+        let report = await MarketPuller(market: market, client: HTTPClient()).pull()
+        let reason = try #require(report.failures.first?.reason)
+        #expect(reason.contains("invalid key ***"), "\(reason)")
+        #expect(!report.failures.contains { $0.reason.contains("cg-9f8e7d") })
+        #expect(!report.health.contains { ($0.lastError ?? "").contains("cg-9f8e7d") })
+    }
 }

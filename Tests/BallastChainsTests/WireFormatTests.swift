@@ -194,3 +194,36 @@ import Testing
         }
     }
 }
+
+/// Figures a hostile or broken API could send, refused by name instead of trapping or
+/// poisoning the snapshot with an infinity.
+@Suite struct HostileFigureTests {
+    static let usdc = OnChainDecodingTests.usdc
+    static let question = APIDecodingTests.question(usdc, APIDecodingTests.usdcArbitrum, units: 1_000_000_000)
+
+    @Test func anAbsurdFillTimeIsRefused() {
+        let body = #"{"estimatedFillTimeSec":1e300,"totalRelayFee":{"pct":"1","total":"1000"}}"#
+        #expect(throws: SourceError("estimatedFillTimeSec: expected at most a week of seconds, got number 1e+300")) {
+            try Across.decode(Data(body.utf8), Self.question, gasUSD: 0)
+        }
+        let lifi = #"{"estimate":{"fromAmount":"1000000000","toAmount":"999000000","executionDuration":"1e30"}}"#
+        #expect(throws: SourceError.self) { try LiFi.decode(Data(lifi.utf8), Self.question) }
+    }
+
+    @Test func costsThatAddUpToInfinityAreRefused() {
+        let body = #"{"estimate":{"fromAmount":"1000000000","toAmount":"999000000","gasCosts":[{"amountUSD":"1e308"},{"amountUSD":"1e308"}]}}"#
+        #expect(throws: SourceError("estimate: gas and fee costs add up to no finite USD figure")) {
+            try LiFi.decode(Data(body.utf8), Self.question)
+        }
+    }
+
+    /// Escape sequences and newlines in a value or a key never reach a message.
+    @Test func messagesQuotingABodyArePrintable() throws {
+        let body = #"{"0xab\u001b[2J\nFAKE":{"usd":"1\u001b[31m\r\nFAKE LOG LINE"}}"#
+        let results = try CoinGecko.decode(Data(body.utf8), addresses: ["0xab\u{1b}[2j\nfake"])
+        let error = #expect(throws: SourceError.self) { try results.values.first?.get() }
+        let reason = error?.reason ?? ""
+        #expect(!reason.contains("\u{1b}") && !reason.contains("\n") && !reason.contains("\r"), "\(reason)")
+        #expect(reason.contains("FAKE LOG LINE"))
+    }
+}

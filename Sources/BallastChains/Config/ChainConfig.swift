@@ -122,6 +122,21 @@ public struct MarketConfig: Sendable, Hashable {
         chains.first { $0.name == name }
     }
 
+    /// Every value that came from the environment: masked in whatever the pull reports.
+    var secrets: [String] {
+        chains.flatMap { chain -> [String] in
+            var found = (chain.rpc?.secrets ?? []) + chain.bridges.flatMap { $0.endpoint.secrets + ($0.apiKey.map { [$0.value] } ?? []) }
+            for source in chain.prices {
+                switch source.kind {
+                case .defiLlama(let endpoint, _): found += endpoint.secrets
+                case .coinGecko(let endpoint, _, let key): found += endpoint.secrets + (key.map { [$0.value] } ?? [])
+                default: break
+                }
+            }
+            return found
+        }
+    }
+
     /// Every token with its decimals, in first-seen order.
     public var tokens: [Token] {
         var seen: Set<String> = []

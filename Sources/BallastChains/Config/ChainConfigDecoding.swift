@@ -14,7 +14,7 @@ extension ChainConfig {
         let name = root.string("name")
         let chainID = root.integer("chain_id", in: .positive)
         let rpc = root.endpoint("rpc", required: false, env: env)
-        let rpcTimeout = root.number("rpc_timeout_seconds", required: false, in: .positive)
+        let rpcTimeout = root.number("rpc_timeout_seconds", required: false, in: timeoutRange)
         let treasury = root.address("treasury", required: false)
 
         var tokens: [ChainToken] = []
@@ -64,6 +64,9 @@ extension ChainConfig {
                            prices: prices, bridges: bridges, source: source)
     }
 
+    /// A request's time limit: above zero, at most ten minutes (as `--request-timeout`).
+    static let timeoutRange = NumberRange(min: 0, minInclusive: false, max: 600)
+
     static let defaultHeartbeatSeconds = 3600.0
     static let defaultMaxAgeSeconds = 300.0
 
@@ -73,7 +76,7 @@ extension ChainConfig {
         let explicitName = r.string("name", required: false)
         let maxAge = r.number("max_age_seconds", required: false, in: .positive)
         let swapFee = r.number("swap_fee_bps", required: false, in: .feeBps)
-        let timeout = r.number("timeout_seconds", required: false, in: .positive)
+        let timeout = r.number("timeout_seconds", required: false, in: timeoutRange)
         func quoteToken() -> String? {
             guard let quote = r.string("quote") else { return nil }
             if quote == token { r.fail("quote", "must be another token than \(token)") }
@@ -137,9 +140,9 @@ extension ChainConfig {
         for symbol in carried where !tokens.contains(symbol) {
             r.fail("tokens", "names \(symbol), which is not one of this chain's tokens")
         }
-        let cache = r.number("cache_seconds", required: false, in: .nonNegative) ?? defaultCacheSeconds
+        let cache = r.number("cache_seconds", required: false, in: NumberRange(min: 0, max: 86_400)) ?? defaultCacheSeconds
         let gas = r.number("gas_usd", required: false, in: .nonNegative)
-        let timeout = r.number("timeout_seconds", required: false, in: .positive)
+        let timeout = r.number("timeout_seconds", required: false, in: timeoutRange)
         if api == .lifi, treasury == nil { r.fail("api", "lifi quotes need the chain's treasury address (sent as fromAddress)") }
         r.finish()
         guard let name, let api, let endpoint else { return nil }

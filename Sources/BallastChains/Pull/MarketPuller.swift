@@ -17,6 +17,8 @@ public actor MarketPuller {
     private let chainReaders: [ChainReader]
     private let priceAPIs: PriceAPIFetch
     private let feeRequests: [FeeRequest]
+    /// Every value from the environment, masked in whatever a pull reports.
+    private let secrets: [String]
     private var feeCache: [String: (route: Route, until: ContinuousClock.Instant)] = [:]
     private var health: [String: SourceHealth] = [:]
 
@@ -31,6 +33,7 @@ public actor MarketPuller {
         chainReaders = market.chains.map(ChainReader.init).filter(\.hasReads)
         priceAPIs = PriceAPIFetch(market: market, fetcher: fetcher)
         feeRequests = FeeRequest.all(in: market)
+        secrets = market.secrets
     }
 
     private enum Part: Sendable {
@@ -87,8 +90,11 @@ public actor MarketPuller {
 
         let takenAt = now()
 
-        let (snapshot, failures) = MarketAssembly(market: market, takenAt: takenAt, maxDeviationBps: settings.maxDeviationBps)
+        let (snapshot, assembled) = MarketAssembly(market: market, takenAt: takenAt, maxDeviationBps: settings.maxDeviationBps)
             .assemble(prices: prices, balances: balances, routes: routes)
+        // A reason may quote an answer, and an answer may echo a key: mask every secret here,
+        // where all of them are known, before anything is reported or kept.
+        let failures = assembled.map { SourceFailure(source: $0.source, reason: Redaction.masking($0.reason, secrets: secrets)) }
         // The tick reports disagreement; it does not judge freshness again (each source's own
         // max age already has), so any age passes here.
         let consensus = PriceConsensus(maxAgeSeconds: .infinity, maxDeviationBps: settings.maxDeviationBps)

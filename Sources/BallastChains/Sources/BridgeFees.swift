@@ -67,7 +67,7 @@ enum Across {
         var fill = try root.optionalField("estimatedFillTimeSec")
         if fill == nil { fill = try root.optionalField("expectedFillTimeSec") }
         if let fill {
-            eta = Int(try fill.looseNumber().rounded(.up))
+            eta = try fill.seconds()
         }
         return FeeQuote(
             feeBps: proportional.doubleValue / sent.doubleValue * 10_000,
@@ -103,8 +103,9 @@ enum LiFi {
             if let included = try cost.optionalField("included"), try included.bool() { continue }
             usd += try cost.field("amountUSD").looseNumber()
         }
-        let duration = try estimate.optionalField("executionDuration")?.looseNumber() ?? 0
+        guard usd.isFinite else { throw SourceError("estimate: gas and fee costs add up to no finite USD figure") }
+        let eta = try estimate.optionalField("executionDuration")?.seconds() ?? 0
         return FeeQuote(feeBps: lost.doubleValue / sent.doubleValue * 10_000, feeFixed: .zero, gasUSD: usd,
-                        etaSeconds: Int(duration.rounded(.up)), maxAmount: nil, observedAt: nil)
+                        etaSeconds: eta, maxAmount: nil, observedAt: nil)
     }
 }

@@ -26,7 +26,11 @@ struct WireReader {
         SourceError("\(path.isEmpty ? "the body" : path): \(what), got \(value.described)")
     }
 
-    private func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// A key from the body may be anything: it is made printable before it names a path.
+    private func child(_ key: String) -> String {
+        let name = DocumentValue.printable(String(key.prefix(80)))
+        return path.isEmpty ? name : "\(path).\(name)"
+    }
 
     func object() throws(SourceError) -> [String: DocumentValue] {
         guard case .object(let fields) = value else { throw fail("expected an object") }
@@ -86,6 +90,14 @@ struct WireReader {
               text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
               let units = BigUInt(text, radix: 10) else { throw fail("expected a whole number of token units as a decimal string") }
         return units
+    }
+
+    /// A duration in whole seconds (rounded up), as a number or a decimal string; a week at
+    /// most, so a hostile figure cannot overflow what holds it.
+    func seconds() throws(SourceError) -> Int {
+        let seconds = try looseNumber()
+        guard seconds <= 604_800 else { throw fail("expected at most a week of seconds") }
+        return Int(seconds.rounded(.up))
     }
 
     /// Seconds since 1970, as a number or a decimal string.

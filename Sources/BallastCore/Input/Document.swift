@@ -16,10 +16,19 @@ public indirect enum DocumentValue: Sendable, Equatable {
         case .null: "null"
         case .bool(let b): "boolean \(b)"
         case .number(let n): "number \(DocumentValue.format(n))"
-        case .string(let s): "string \"\(s.count > 40 ? String(s.prefix(40)) + "…" : s)\""
+        case .string(let s): "string \"\(DocumentValue.printable(s.count > 40 ? String(s.prefix(40)) + "…" : s))\""
         case .array: "a list"
         case .object: "an object"
         }
+    }
+
+    /// Text from an input as it may appear in a message: control and format characters
+    /// (newlines, escapes, bidi overrides) dropped, so a hostile value cannot forge or
+    /// garble a log line.
+    package static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter {
+            $0.properties.generalCategory != .control && $0.properties.generalCategory != .format
+        }))
     }
 
     package static func format(_ n: Double) -> String {
