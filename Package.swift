@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // libcurl as the system provides it; the shims below give Swift typed entry points.
@@ -27,7 +28,10 @@ let package = Package(
             name: "BallastCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "BallastHTTP", dependencies: ["CCurl", "CCurlShims"]),
+        .target(
+            name: "BallastHTTP",
+            dependencies: ["CCurl", "CCurlShims", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         // Adapters: chain configuration, wire formats of RPC nodes, price and fee APIs, and the tick that pulls them.
         .target(
             name: "BallastChains",

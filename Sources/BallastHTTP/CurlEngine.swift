@@ -129,7 +129,7 @@ final class CurlEngine: Sendable {
                 transfer.finish(code)
                 if let next = admission.finished(host: transfer.host) { start(next) }
             }
-            _ = ballast_loop_step(loop, 1000)
+            ballast_loop_step(loop, 1000)
         }
 
         for transfer in active.values {

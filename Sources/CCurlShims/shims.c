@@ -134,7 +134,7 @@ void ballast_loop_wake(ballast_loop *loop) {
     (void)written; /* EAGAIN means a wake-up is already pending: as good. */
 }
 
-int ballast_loop_step(ballast_loop *loop, int max_wait_ms) {
+void ballast_loop_step(ballast_loop *loop, int max_wait_ms) {
     int wait_ms = max_wait_ms;
     if (loop->timer_due_ms >= 0) {
         int64_t until = loop->timer_due_ms - now_ms();
@@ -161,5 +161,4 @@ int ballast_loop_step(ballast_loop *loop, int max_wait_ms) {
         loop->timer_due_ms = -1;
         curl_multi_socket_action(loop->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
-    return running;
 }

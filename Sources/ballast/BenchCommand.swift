@@ -115,7 +115,7 @@ struct BenchPull: AsyncParsableCommand {
         var report: PullReport?
         for _ in 0..<runs {
             let pulled = await puller.pull()
-            samples.append(Double(pulled.elapsed.components.seconds) + Double(pulled.elapsed.components.attoseconds) / 1e18)
+            samples.append(pulled.elapsed.seconds)
             report = pulled
         }
         let rpcRequests = (0..<chains).map { server.requests(to: .rpc(market.chainName($0))) - rpcBefore[$0] }
@@ -139,8 +139,7 @@ enum Stopwatch {
         for _ in 0..<runs {
             let start = ContinuousClock.now
             body()
-            let elapsed = ContinuousClock.now - start
-            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            samples.append((ContinuousClock.now - start).seconds)
         }
         return samples.sorted()[samples.count / 2]
     }

@@ -69,7 +69,7 @@ struct PullOptions: ParsableArguments {
 enum PullSummary {
     static func write(_ report: PullReport) {
         let s = report.snapshot
-        let ms = Int(Double(report.elapsed.components.seconds) * 1000 + Double(report.elapsed.components.attoseconds) / 1e15)
+        let ms = Int(report.elapsed.seconds * 1000)
         var lines = ["pulled \(s.chains.count) chains in \(ms) ms: \(s.prices.count) prices, \(s.routes.count) routes (\(report.cachedRoutes) from cache), \(s.balances.count) balances; \(report.failures.count) source\(report.failures.count == 1 ? "" : "s") failed"]
         lines += report.failures.map { "✗ \($0)" }
         lines += report.priceIssues.map { "! \($0)" }

@@ -32,14 +32,6 @@ enum RPCParam: Sendable, Hashable, Encodable {
             try c.encode(data, forKey: "data")
         }
     }
-
-    private struct Key: CodingKey, ExpressibleByStringLiteral {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringLiteral value: String) { stringValue = value }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
 }
 
 /// JSON-RPC 2.0 batches: many calls in one HTTP request, answers matched by id in any order.

@@ -40,16 +40,21 @@ struct MarketAssembly {
             quotes.append(quote)
             usdByChainToken["\(reading.chain)/\(reading.source.token)", default: []].append(quote)
         }
+        // Each quote token's USD price on a chain is agreed once, however many pools use it.
+        let consensus = PriceConsensus(maxAgeSeconds: .infinity, maxDeviationBps: maxDeviationBps)
+        var agreed: [String: Double?] = [:]
         for (reading, stated) in checked {
             let quoteToken: String
             switch stated.value {
             case .usd: continue
             case .pool(_, let token, _), .relative(_, let token): quoteToken = token
             }
-            var ignored: [PriceIssue] = []
-            let consensus = PriceConsensus(maxAgeSeconds: .infinity, maxDeviationBps: maxDeviationBps)
-            guard let sources = usdByChainToken["\(reading.chain)/\(quoteToken)"],
-                  let usd = consensus.reduce(sources, takenAt: takenAt, issues: &ignored)?.spotPrice else {
+            let key = "\(reading.chain)/\(quoteToken)"
+            if agreed[key] == nil {
+                var ignored: [PriceIssue] = []
+                agreed[key] = usdByChainToken[key].flatMap { consensus.reduce($0, takenAt: takenAt, issues: &ignored)?.spotPrice }
+            }
+            guard let usd = agreed[key] ?? nil else {
                 failures.append(SourceFailure(source: reading.label, reason: "no agreed USD price for \(quoteToken) on \(reading.chain) this tick to value it against"))
                 continue
             }

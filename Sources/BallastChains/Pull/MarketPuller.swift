@@ -46,10 +46,14 @@ public actor MarketPuller {
     public func pull() async -> PullReport {
         let started = ContinuousClock.now
         let deadline = started + settings.deadline
-        var cached: [Route] = []
+        var cached: [RouteReading] = []
         var toFetch: [FeeRequest] = []
         for request in feeRequests {
-            if let entry = feeCache[request.label], entry.until > started { cached.append(entry.route) } else { toFetch.append(request) }
+            if let entry = feeCache[request.label], entry.until > started {
+                cached.append(RouteReading(label: request.label, outcome: .success(entry.route)))
+            } else {
+                toFetch.append(request)
+            }
         }
 
         let fetcher = self.fetcher, settings = self.settings, now = self.now
@@ -71,7 +75,7 @@ public actor MarketPuller {
 
         var prices: [PriceReading] = []
         var balances: [BalanceReading] = []
-        var routes: [RouteReading] = cached.map { RouteReading(label: "cached", outcome: .success($0)) }
+        var fetchedRoutes: [RouteReading] = []
         let fetchedAt = ContinuousClock.now
         for part in parts {
             switch part {
@@ -81,7 +85,7 @@ public actor MarketPuller {
             case .prices(let p):
                 prices += p
             case .route(let reading, let seconds):
-                routes.append(reading)
+                fetchedRoutes.append(reading)
                 if case .success(let route) = reading.outcome, seconds > 0 {
                     feeCache[reading.label] = (route, fetchedAt + .milliseconds(Int64(seconds * 1000)))
                 }
@@ -91,7 +95,7 @@ public actor MarketPuller {
         let takenAt = now()
 
         let (snapshot, assembled) = MarketAssembly(market: market, takenAt: takenAt, maxDeviationBps: settings.maxDeviationBps)
-            .assemble(prices: prices, balances: balances, routes: routes)
+            .assemble(prices: prices, balances: balances, routes: cached + fetchedRoutes)
         // A reason may quote an answer, and an answer may echo a key: mask every secret here,
         // where all of them are known, before anything is reported or kept.
         let failures = assembled.map { SourceFailure(source: $0.source, reason: Redaction.masking($0.reason, secrets: secrets)) }
@@ -101,7 +105,8 @@ public actor MarketPuller {
             .reduce(snapshot, tokens: snapshot.tokens)
 
         let failed = Dictionary(failures.map { ($0.source, $0.reason) }, uniquingKeysWith: { first, _ in first })
-        let fetchedLabels = prices.map(\.label) + balances.map(\.label) + routes.map(\.label).filter { $0 != "cached" }
+        // Health records what was asked this tick; a quote from the cache was not.
+        let fetchedLabels = prices.map(\.label) + balances.map(\.label) + fetchedRoutes.map(\.label)
         for label in Set(fetchedLabels) {
             var record = health[label] ?? SourceHealth(source: label)
             if let reason = failed[label] { record.record(failure: reason, at: takenAt) } else { record.record(success: takenAt) }

@@ -77,10 +77,10 @@ extension Snapshot {
 }
 
 /// A coding key spelled as a string literal, for hand-written wire shapes.
-struct Key: CodingKey, ExpressibleByStringLiteral {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringLiteral value: String) { stringValue = value }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+package struct Key: CodingKey, ExpressibleByStringLiteral {
+    package var stringValue: String
+    package var intValue: Int? { nil }
+    package init(stringLiteral value: String) { stringValue = value }
+    package init?(stringValue: String) { self.stringValue = stringValue }
+    package init?(intValue: Int) { nil }
 }

@@ -39,7 +39,7 @@ void ballast_loop_destroy(ballast_loop *loop);
 /// Wakes a thread blocked in ballast_loop_step; safe from any thread.
 void ballast_loop_wake(ballast_loop *loop);
 /// Waits (at most `max_wait_ms`) for socket activity, libcurl's timer or a wake-up, then
-/// drives libcurl for what happened. Returns the number of transfers still running.
-int ballast_loop_step(ballast_loop *loop, int max_wait_ms);
+/// drives libcurl for what happened.
+void ballast_loop_step(ballast_loop *loop, int max_wait_ms);
 
 #endif
