@@ -24,9 +24,17 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        // COIN-OR CBC, the mixed-integer solver, as the system provides it.
+        .systemLibrary(
+            name: "CCbc",
+            pkgConfig: "cbc",
+            providers: [.apt(["coinor-libcbc-dev"])]
+        ),
+        // Linear and mixed-integer programs as values, solved by CBC: pure computation, no I/O.
+        .target(name: "BallastOptimization", dependencies: ["CCbc"]),
         .target(
             name: "BallastCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["BallastOptimization", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "BallastHTTP",
@@ -60,6 +68,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "BallastOptimizationTests", dependencies: ["BallastOptimization"]),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore"], exclude: ["Reference"]),
         .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastSandbox"]),
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),

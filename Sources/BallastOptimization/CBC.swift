@@ -1,0 +1,123 @@
+import CCbc
+import Synchronization
+
+/// How far a solve may go. The node budget is what bounds the search, so the same program
+/// gives the same answer on any machine; the time cap is only a safety net, and a solution
+/// says when it fired.
+public struct SolverLimits: Sendable, Hashable {
+    /// Branch-and-bound nodes CBC may explore.
+    public var maxNodes: Int
+    /// Wall-clock seconds after which CBC stops anyway. Reaching it makes the result machine-dependent.
+    public var safetySeconds: Double
+
+    public init(maxNodes: Int, safetySeconds: Double = 120) {
+        self.maxNodes = maxNodes
+        self.safetySeconds = safetySeconds
+    }
+}
+
+/// What a solve found.
+public struct Solution: Sendable {
+    public enum Status: Sendable, Hashable {
+        /// The values are optimal (within CBC's tolerances): `bound == objective`.
+        case optimal
+        /// The budget ran out with a solution in hand; `bound` says how far from optimal it can be.
+        case feasible
+        /// No solution satisfies the constraints.
+        case infeasible
+        /// The budget ran out before any solution was found, or CBC gave up.
+        case noSolution
+    }
+
+    public var status: Status
+    /// One value per variable; empty without a solution.
+    public var values: [Double]
+    public var objective: Double
+    /// A proven lower bound on the objective of every solution.
+    public var bound: Double
+    public var nodes: Int
+    /// True when the wall-clock safety cap, not the node budget, ended the search.
+    public var stoppedByTimeCap: Bool
+}
+
+/// COIN-OR CBC (branch and cut over CLP's simplex), through its C interface.
+public enum CBC {
+    /// CBC keeps solver state that is not safe to share between threads, even across models:
+    /// one solve at a time in the process. This lock is the only state here, and it guards
+    /// nothing but the C library.
+    private static let solving = Mutex(())
+
+    /// Solves `program`, minimising its objective, within `limits`.
+    public static func solve(_ program: MixedIntegerProgram, limits: SolverLimits) -> Solution {
+        let n = program.variables.count
+        guard n > 0 else {
+            let feasible = program.constraints.allSatisfy { $0.lower <= 0 && 0 <= $0.upper }
+            return Solution(status: feasible ? .optimal : .infeasible, values: [], objective: 0, bound: 0, nodes: 0,
+                            stoppedByTimeCap: false)
+        }
+        // Compressed sparse columns, as Cbc_loadProblem takes them.
+        var columnRows = [[Int32]](repeating: [], count: n)
+        var columnValues = [[Double]](repeating: [], count: n)
+        for (row, constraint) in program.constraints.enumerated() {
+            for (variable, coefficient) in zip(constraint.variables, constraint.coefficients) {
+                columnRows[variable].append(Int32(row))
+                columnValues[variable].append(coefficient)
+            }
+        }
+        var starts: [CoinBigIndex] = [0]
+        starts.reserveCapacity(n + 1)
+        for rows in columnRows { starts.append(starts.last! + CoinBigIndex(rows.count)) }
+        let index = columnRows.flatMap { $0 }
+        let value = columnValues.flatMap { $0 }
+        let columnLower = program.variables.map { finite($0.lower) }
+        let columnUpper = program.variables.map { finite($0.upper) }
+        let cost = program.variables.map(\.cost)
+        let rowLower = program.constraints.map { finite($0.lower) }
+        let rowUpper = program.constraints.map { finite($0.upper) }
+
+        return solving.withLock { _ in
+            guard let model = Cbc_newModel() else {
+                return Solution(status: .noSolution, values: [], objective: 0, bound: -.infinity, nodes: 0, stoppedByTimeCap: false)
+            }
+            defer { Cbc_deleteModel(model) }
+            Cbc_loadProblem(model, Int32(n), Int32(program.constraints.count), starts, index, value,
+                            columnLower, columnUpper, cost, rowLower, rowUpper)
+            for (i, variable) in program.variables.enumerated() where variable.isInteger { Cbc_setInteger(model, Int32(i)) }
+            Cbc_setObjSense(model, 1)
+            // CBC 2.10 logs to standard output unless told not to; that would corrupt JSON output.
+            Cbc_setLogLevel(model, 0)
+            Cbc_setMaximumNodes(model, Int32(clamping: limits.maxNodes))
+            Cbc_setMaximumSeconds(model, limits.safetySeconds)
+            // Search to proven optimality within the budget, not to CBC's default 0.01% gap.
+            Cbc_setAllowableFractionGap(model, 1e-9)
+            Cbc_setAllowableGap(model, 1e-9)
+            // A binary at 1e-6 would let a fixed-cost lane carry flow almost for free.
+            Cbc_setParameter(model, "integerTolerance", "1e-9")
+            Cbc_setParameter(model, "threads", "0")
+            Cbc_solve(model)
+
+            let nodes = Int(Cbc_getNodeCount(model))
+            let timeCap = Cbc_isSecondsLimitReached(model) != 0
+            if Cbc_isProvenInfeasible(model) != 0 {
+                return Solution(status: .infeasible, values: [], objective: .infinity, bound: .infinity, nodes: nodes,
+                                stoppedByTimeCap: timeCap)
+            }
+            let hasSolution = program.isLinear ? Cbc_isProvenOptimal(model) != 0 : Cbc_bestSolution(model) != nil
+            guard hasSolution, let solution = Cbc_getColSolution(model) else {
+                return Solution(status: .noSolution, values: [], objective: .infinity, bound: -.infinity, nodes: nodes,
+                                stoppedByTimeCap: timeCap)
+            }
+            let values = Array(UnsafeBufferPointer(start: solution, count: n))
+            let objective = program.objective(of: values)
+            let optimal = Cbc_isProvenOptimal(model) != 0
+            let bound = optimal ? objective : min(objective, Cbc_getBestPossibleObjValue(model))
+            return Solution(status: optimal ? .optimal : .feasible, values: values, objective: objective, bound: bound,
+                            nodes: nodes, stoppedByTimeCap: timeCap)
+        }
+    }
+
+    /// CBC's infinity is the largest finite double.
+    private static func finite(_ value: Double) -> Double {
+        value == .infinity ? .greatestFiniteMagnitude : value == -.infinity ? -.greatestFiniteMagnitude : value
+    }
+}

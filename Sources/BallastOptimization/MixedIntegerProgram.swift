@@ -1,0 +1,63 @@
+/// A linear program, or a mixed-integer one when some variables must be integers:
+/// minimise `Σ cost·x` subject to bounds on each variable and on each constraint's sum.
+///
+/// A plain value: built by the caller, solved by ``CBC``, and replayable (the same program
+/// always gives the same solution).
+public struct MixedIntegerProgram: Sendable {
+    public struct Variable: Sendable, Hashable {
+        public var lower: Double
+        public var upper: Double
+        public var cost: Double
+        public var isInteger: Bool
+    }
+
+    /// `lower ≤ Σ coefficient·x[variable] ≤ upper`.
+    public struct Constraint: Sendable, Hashable {
+        public var variables: [Int]
+        public var coefficients: [Double]
+        public var lower: Double
+        public var upper: Double
+    }
+
+    public private(set) var variables: [Variable] = []
+    public private(set) var constraints: [Constraint] = []
+
+    public init() {}
+
+    /// Adds a variable and returns its index.
+    @discardableResult
+    public mutating func addVariable(lower: Double = 0, upper: Double = .infinity, cost: Double = 0,
+                                     integer: Bool = false) -> Int {
+        variables.append(Variable(lower: lower, upper: upper, cost: cost, isInteger: integer))
+        return variables.count - 1
+    }
+
+    /// Adds `lower ≤ Σ terms ≤ upper`. Terms naming one variable twice are summed.
+    public mutating func addConstraint(_ terms: [(variable: Int, coefficient: Double)], lower: Double = -.infinity,
+                                       upper: Double = .infinity) {
+        var merged: [Int: Double] = [:]
+        for term in terms where term.coefficient != 0 { merged[term.variable, default: 0] += term.coefficient }
+        let sorted = merged.sorted { $0.key < $1.key }
+        constraints.append(Constraint(variables: sorted.map(\.key), coefficients: sorted.map(\.value), lower: lower, upper: upper))
+    }
+
+    /// True when no variable must be an integer.
+    public var isLinear: Bool { !variables.contains(where: \.isInteger) }
+
+    /// The same program with the given variables fixed to values and made continuous: the
+    /// linear program that is left once the integer decisions are taken.
+    public func fixing(_ values: [Int: Double]) -> MixedIntegerProgram {
+        var fixed = self
+        for (index, value) in values {
+            fixed.variables[index].lower = value
+            fixed.variables[index].upper = value
+            fixed.variables[index].isInteger = false
+        }
+        return fixed
+    }
+
+    /// `Σ cost·x` for the given values.
+    public func objective(of values: [Double]) -> Double {
+        zip(variables, values).reduce(0) { $0 + $1.0.cost * $1.1 }
+    }
+}

@@ -1,0 +1,51 @@
+import BallastOptimization
+import Testing
+
+@Suite struct CBCTests {
+    /// max 5a + 4b + 3c st 2a + 3b + c ≤ 5, 4a + b + 2c ≤ 11, 3a + 4b + 2c ≤ 8 (Chvátal's first example): 13 at (2, 0, 1).
+    @Test func solvesAKnownLinearProgram() {
+        var p = MixedIntegerProgram()
+        let a = p.addVariable(cost: -5), b = p.addVariable(cost: -4), c = p.addVariable(cost: -3)
+        p.addConstraint([(a, 2), (b, 3), (c, 1)], upper: 5)
+        p.addConstraint([(a, 4), (b, 1), (c, 2)], upper: 11)
+        p.addConstraint([(a, 3), (b, 4), (c, 2)], upper: 8)
+        let s = CBC.solve(p, limits: SolverLimits(maxNodes: 100))
+        #expect(s.status == .optimal)
+        #expect(abs(s.objective + 13) < 1e-9)
+        #expect(abs(s.values[a] - 2) < 1e-9 && abs(s.values[b]) < 1e-9 && abs(s.values[c] - 1) < 1e-9)
+    }
+
+    /// A knapsack whose linear relaxation is fractional: items (value, weight) (10, 5), (7, 4), (6, 3), capacity 7.
+    /// The integer optimum takes the last two (13); the relaxation would claim 10 + 7·(2/4) = 13.5.
+    @Test func branchesToTheIntegerOptimum() {
+        var p = MixedIntegerProgram()
+        let items = [(10.0, 5.0), (7.0, 4.0), (6.0, 3.0)]
+        let take = items.map { p.addVariable(upper: 1, cost: -$0.0, integer: true) }
+        p.addConstraint(zip(take, items).map { ($0, $1.1) }, upper: 7)
+        let s = CBC.solve(p, limits: SolverLimits(maxNodes: 100))
+        #expect(s.status == .optimal)
+        #expect(take.map { s.values[$0].rounded() } == [0, 1, 1])
+        #expect(abs(s.objective + 13) < 1e-9)
+        #expect(abs(s.bound - s.objective) < 1e-9)
+    }
+
+    @Test func reportsInfeasibility() {
+        var p = MixedIntegerProgram()
+        let x = p.addVariable(upper: 1, integer: true)
+        p.addConstraint([(x, 2)], lower: 1, upper: 1)  // 2x = 1 has no integer solution
+        #expect(CBC.solve(p, limits: SolverLimits(maxNodes: 100)).status == .infeasible)
+    }
+
+    @Test func fixingTurnsTheProgramLinear() {
+        var p = MixedIntegerProgram()
+        let y = p.addVariable(upper: 1, cost: 5, integer: true)
+        let x = p.addVariable(cost: 1)
+        p.addConstraint([(x, 1), (y, -10)], upper: 0)
+        p.addConstraint([(x, 1)], lower: 3)
+        let fixed = p.fixing([y: 1])
+        #expect(fixed.isLinear)
+        let s = CBC.solve(fixed, limits: SolverLimits(maxNodes: 0))
+        #expect(s.status == .optimal)
+        #expect(abs(s.objective - 8) < 1e-9)
+    }
+}
