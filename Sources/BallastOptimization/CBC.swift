@@ -93,7 +93,6 @@ public enum CBC {
             Cbc_setAllowableGap(model, 1e-9)
             // A binary at 1e-6 would let a fixed-cost lane carry flow almost for free.
             Cbc_setParameter(model, "integerTolerance", "1e-9")
-            Cbc_setParameter(model, "threads", "0")
             Cbc_solve(model)
 
             let nodes = Int(Cbc_getNodeCount(model))

@@ -41,6 +41,14 @@ public struct MixedIntegerProgram: Sendable {
         constraints.append(Constraint(variables: sorted.map(\.key), coefficients: sorted.map(\.value), lower: lower, upper: upper))
     }
 
+    /// The same program minimising `Σ costs[i]·x[i]` instead.
+    public func withCosts(_ costs: [Double]) -> MixedIntegerProgram {
+        precondition(costs.count == variables.count, "one cost per variable")
+        var other = self
+        for i in other.variables.indices { other.variables[i].cost = costs[i] }
+        return other
+    }
+
     /// True when no variable must be an integer.
     public var isLinear: Bool { !variables.contains(where: \.isInteger) }
 

@@ -79,6 +79,6 @@ public struct MarketGenerator: Sendable {
         return Strategy(name: "bench", tokens: tokenSymbols,
                         arbitrage: ArbitrageRules(minProfitUSD: 10, minROIBps: 5, maxTradeUSD: 100_000, maxPriceAgeSeconds: 60),
                         rebalance: RebalanceRules(threshold: 0.2 / Double(chains), minTransferUSD: 500, maxFeeBps: 50,
-                                                  targets: Dictionary(uniqueKeysWithValues: tokenSymbols.map { ($0, weights) })))
+                                                  targets: Dictionary(uniqueKeysWithValues: tokenSymbols.map { ($0, weights.mapValues { TargetShare($0) }) })))
     }
 }

@@ -26,6 +26,8 @@ struct Plan: AsyncParsableCommand {
             case .json: print(try JSONOutput.string(report))
             case .table: print(PlanTable.render(report, strategy: strategy))
             }
+            // A desk must not read "nothing planned" as "nothing to do".
+            if report.nothingPlanned { throw ExitStatus.unavailable }
         }
     }
 }
@@ -34,16 +36,11 @@ struct Plan: AsyncParsableCommand {
 enum PlanTable {
     static func render(_ report: PlanReport, strategy: Strategy) -> String {
         let rules = strategy.rebalance!
-        var out = ["Rebalance at \(Timestamp.format(report.takenAt)) — strategy \(strategy.name): band ±\(Figures.percent(rules.threshold)) of each token's total, transfers ≥ $\(Figures.usd(rules.minTransferUSD)), fees ≤ \(Figures.bps(rules.maxFeeBps)) bps"]
+        var out = ["Rebalance at \(Timestamp.format(report.takenAt)) — strategy \(strategy.name): band ±\(Figures.percent(rules.threshold)) of each token's total unless a target sets its own, transfers ≥ $\(Figures.usd(rules.minTransferUSD)), fees ≤ \(Figures.bps(rules.maxFeeBps)) bps"]
         for plan in report.plans {
             out.append("")
-            let status: String
-            switch plan.status {
-            case .withinBand: status = "within band, nothing to do"
-            case .rebalance: status = "\(plan.transfers.count) transfer\(plan.transfers.count == 1 ? "" : "s"), fees $\(Figures.usd(plan.totalFeeUSD))"
-            case .partial: status = "PARTIAL: \(plan.transfers.count) transfer\(plan.transfers.count == 1 ? "" : "s"), fees $\(Figures.usd(plan.totalFeeUSD)), some shortfall cannot be met"
-            }
-            out.append("\(plan.token): \(status)")
+            out.append("\(plan.token): \(headline(plan))")
+            guard plan.status != .error else { continue }
             var chains = Table([("CHAIN", .left), ("BALANCE", .right), ("TARGET", .right), ("BAND", .right),
                                 ("AFTER", .right), ("NOTE", .left)])
             for p in plan.positions {
@@ -52,6 +49,9 @@ enum PlanTable {
                             p.after.description, note])
             }
             out.append(chains.render())
+            if plan.status != .withinBand {
+                out.append("TARGET is each chain's share of what the treasury holds after the plan's fees; AFTER counts what arrives.")
+            }
             if !plan.transfers.isEmpty {
                 out.append("")
                 var transfers = Table([("#", .right), ("FROM → TO", .left), ("BRIDGE", .left), ("AMOUNT", .right),
@@ -69,5 +69,24 @@ enum PlanTable {
             out += report.priceIssues.map { "  • \($0)" }
         }
         return out.joined(separator: "\n")
+    }
+
+    private static func headline(_ plan: TransferPlan) -> String {
+        let count = "\(plan.transfers.count) transfer\(plan.transfers.count == 1 ? "" : "s")"
+        let fees = "fees $\(Figures.usd(plan.totalFeeUSD))"
+        switch plan.status {
+        case .withinBand: return "within band, nothing to do"
+        case .rebalance: return "\(count), \(fees) (\(quality(plan)))"
+        case .partial: return "PARTIAL: \(count), \(fees) (\(quality(plan))), some shortfall cannot be met"
+        case .error: return "ERROR: \(plan.error ?? "no plan")"
+        }
+    }
+
+    /// "optimal", or how far from optimal the solver's bound allows the plan to be.
+    private static func quality(_ plan: TransferPlan) -> String {
+        guard let o = plan.optimality else { return "optimal" }
+        var text = o.gap <= 1e-6 ? "optimal" : "within \(Figures.percent(o.gap)) of optimal, bound $\(Figures.usd(o.lowerBoundUSD))"
+        if o.stoppedByTimeCap { text += "; the solver's time cap fired, so another machine may plan differently" }
+        return text
     }
 }

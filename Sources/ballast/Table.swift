@@ -45,25 +45,37 @@ extension String {
 
 /// Figures for people: `$12,345.67`, `4.5 bps`.
 enum Figures {
+    /// Beyond this a figure is printed in scientific notation: grouping 300 digits helps nobody,
+    /// and no integer type holds them.
+    static let largest = 1e15
+
     static func usd(_ value: Double) -> String {
-        let cents = (abs(value) * 100).rounded()
-        let whole = Int(cents / 100), fraction = Int(cents.truncatingRemainder(dividingBy: 100))
-        var digits = String(whole)
-        var grouped = ""
+        guard value.isFinite, abs(value) < largest else { return String(format: "%.3e", value) }
+        let fixed = String(format: "%.2f", abs(value))
+        let point = fixed.firstIndex(of: ".")!
+        var digits = String(fixed[..<point]), grouped = ""
         while digits.count > 3 {
             grouped = "," + digits.suffix(3) + grouped
             digits.removeLast(3)
         }
-        return (value < 0 && cents > 0 ? "-" : "") + digits + grouped + "." + (fraction < 10 ? "0" : "") + String(fraction)
+        return (value < 0 && fixed != "0.00" ? "-" : "") + digits + grouped + fixed[point...]
     }
 
     static func percent(_ fraction: Double) -> String {
-        let hundredths = (fraction * 10_000).rounded() / 100
-        return hundredths == hundredths.rounded() ? "\(Int(hundredths))%" : "\(hundredths)%"
+        guard fraction.isFinite, abs(fraction) < largest else { return String(format: "%.3e%%", fraction * 100) }
+        return trimmed(String(format: "%.2f", fraction * 100)) + "%"
     }
 
     static func bps(_ value: Double) -> String {
-        let tenths = (value * 10).rounded() / 10
-        return tenths == tenths.rounded() ? "\(Int(tenths)).0" : "\(tenths)"
+        guard value.isFinite, abs(value) < largest else { return String(format: "%.3e", value) }
+        return String(format: "%.1f", value)
+    }
+
+    /// `12.50` → `12.5`, `12.00` → `12`.
+    private static func trimmed(_ fixed: String) -> String {
+        var s = fixed
+        while s.contains("."), s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
     }
 }

@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 import Testing
 
@@ -21,7 +22,11 @@ import Testing
         let plans = try #require(root["plans"] as? [[String: Any]])
         #expect(plans.map { $0["status"] as? String } == ["rebalance", "rebalance", "within_band"])
         let weth = try #require(plans.first)
-        #expect(Set(weth.keys) == ["token", "status", "transfers", "total_fee_usd", "unmet", "unmet_reasons", "chains"])
+        #expect(Set(weth.keys) == ["token", "status", "transfers", "total_fee_usd", "lower_bound_usd", "gap", "solver_nodes",
+                                   "solver_time_cap_fired", "unmet", "unmet_reasons", "chains"])
+        #expect(weth["gap"] as? Double == 0)
+        let chain = try #require((weth["chains"] as? [[String: Any]])?.first)
+        #expect(Set(chain.keys) == ["chain", "balance", "target", "band", "after", "short"])
         let transfer = try #require((weth["transfers"] as? [[String: Any]])?.first)
         #expect(Set(transfer.keys) == ["from", "to", "bridge", "amount", "expected_received", "fee_usd", "eta_seconds"])
         #expect(transfer["amount"] is String && transfer["expected_received"] is String)
@@ -42,8 +47,26 @@ import Testing
         let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let weth = try #require((root["plans"] as? [[String: Any]])?.first)
         #expect(weth["status"] as? String == "partial")
-        #expect((weth["unmet"] as? [String: String])?["base"] == "24.2")
+        // base's share of what is left after the plan's fees, less the 3.1 it holds.
+        let unmet = try #require(Amount((weth["unmet"] as? [String: String])?["base"] ?? ""))
+        #expect(abs(unmet.doubleValue - 24.2) < 0.01)
         #expect((weth["unmet_reasons"] as? [String: String])?["base"] == "no bridge route reaches it")
+    }
+
+    /// Issue 9: unknown balances are never "nothing to do"; with no token plannable, exit 69.
+    @Test func unknownBalancesExitUnavailable() throws {
+        let text = try String(contentsOf: CLIRunner.repository.appendingPathComponent("examples/snapshot.json"), encoding: .utf8)
+        var snapshot = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        snapshot["balances"] = []
+        let path = try CLIRunner.temporaryFile(String(decoding: try JSONSerialization.data(withJSONObject: snapshot), as: UTF8.self), suffix: ".json")
+        let table = try CLIRunner.run(["plan", "--snapshot", path, "--strategy", "strategies/majors.yaml"])
+        #expect(table.status == 69)
+        #expect(table.stdout.contains("WETH: ERROR: no balances for this token in the market"))
+        #expect(!table.stdout.contains("within band"))
+        let json = try CLIRunner.run(["plan", "--snapshot", path, "--strategy", "strategies/majors.yaml", "--format", "json"])
+        #expect(json.status == 69)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((root["plans"] as? [[String: Any]])?.map { $0["status"] as? String } == ["error", "error", "error"])
     }
 
     @Test func strategyWithoutRebalanceIsBadInput() throws {

@@ -52,7 +52,7 @@ import Testing
             #expect(scan.status == 0, "\(scan.stderr)")
             #expect(scan.stdout.contains("\"opportunities\""))
             let plan = try await CLIRunner.launch(["plan", "--snapshot", out, "--strategy", strategy])
-            #expect(plan.status == 0, "\(plan.stderr)")
+            #expect(plan.status == 0, "\(plan.stderr)\(plan.stdout)")
             #expect(plan.stdout.contains("USDC:"))
         }
     }

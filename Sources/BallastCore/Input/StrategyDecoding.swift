@@ -49,29 +49,41 @@ extension Strategy {
         let minTransfer = r.number("min_transfer_usd", in: .nonNegative)
         let maxFee = r.number("max_fee_bps", in: .feeBps)
         let maxAge = r.number("max_price_age_seconds", required: false, in: .positive)
-        var targets: [String: [String: Double]] = [:]
+        let maxNodes = r.integer("max_solve_nodes", required: false, in: NumberRange(min: 0, max: 10_000_000))
+        var targets: [String: [String: TargetShare]] = [:]
         if let t = r.object("targets") {
             for (token, _) in t.entries() {
                 if !tokens.contains(token) { t.fail(token, "is not in the strategy's tokens") }
                 guard let perChain = t.object(token) else { continue }
-                var weights: [String: Double] = [:]
-                for (chain, _) in perChain.entries() {
-                    weights[chain] = perChain.number(chain, in: .fraction)
+                var shares: [String: TargetShare] = [:]
+                for (chain, value) in perChain.entries() {
+                    shares[chain] = decodeShare(chain, value, in: perChain)
                 }
                 // Fractions are written as decimals: sum them exactly, so the check and the message
                 // do not depend on binary rounding or on the order of the keys.
-                let sum = weights.values.compactMap { Amount(decimalOf: $0) }.reduce(Amount.zero, +)
+                let sum = shares.values.compactMap { Amount(decimalOf: $0.fraction) }.reduce(Amount.zero, +)
                 if perChain.isClean, abs(sum.doubleValue - 1) > targetSumTolerance {
                     t.fail(token, "fractions sum to \(sum), must sum to 1")
                 }
-                targets[token] = weights
+                targets[token] = shares
             }
             t.finish()
         }
         r.finish()
         guard r.isClean, let threshold, let minTransfer, let maxFee else { return nil }
         return RebalanceRules(threshold: threshold, minTransferUSD: minTransfer, maxFeeBps: maxFee, targets: targets,
-                              maxPriceAgeSeconds: maxAge ?? RebalanceRules.defaultMaxPriceAgeSeconds)
+                              maxPriceAgeSeconds: maxAge ?? RebalanceRules.defaultMaxPriceAgeSeconds,
+                              maxSolveNodes: maxNodes ?? RebalanceRules.defaultMaxSolveNodes)
+    }
+
+    /// A chain's target: a plain fraction, or `{target: fraction, band: fraction of the target}`.
+    private static func decodeShare(_ chain: String, _ value: DocumentValue, in reader: FieldReader) -> TargetShare? {
+        guard case .object = value else { return reader.number(chain, in: .fraction).map { TargetShare($0) } }
+        guard let share = reader.object(chain) else { return nil }
+        let fraction = share.number("target", in: .fraction)
+        let band = share.number("band", required: false, in: NumberRange(min: 0, max: 1, maxInclusive: false))
+        share.finish()
+        return fraction.map { TargetShare($0, band: band) }
     }
 
     /// What in this strategy the snapshot cannot satisfy: unknown tokens, unknown target chains.

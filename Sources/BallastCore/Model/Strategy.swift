@@ -39,24 +39,48 @@ public struct ArbitrageRules: Sendable, Hashable {
 
 /// Where inventory should sit, and what moving it may cost.
 public struct RebalanceRules: Sendable, Hashable {
-    /// The band around each target, as a fraction of the token's total.
+    /// The band around each target, as a fraction of the token's total; a target with its
+    /// own band (``TargetShare/band``) uses that instead.
     public var threshold: Double
     public var minTransferUSD: Double
     /// A transfer dearer than this, all in, is not planned.
     public var maxFeeBps: Double
-    /// Per token, per chain, the fraction of the total to hold there; they sum to 1.
-    public var targets: [String: [String: Double]]
+    /// Per token, per chain, the share of the total to hold there; the fractions sum to 1.
+    public var targets: [String: [String: TargetShare]]
     /// Prices and route quotes older than this are not used to cost transfers.
     public var maxPriceAgeSeconds: Double
+    /// Branch-and-bound nodes the solver may spend on one token's plan: the budget that makes
+    /// plans deterministic (`rebalance.max_solve_nodes`).
+    public var maxSolveNodes: Int
 
     public static let defaultMaxPriceAgeSeconds = 600.0
+    /// Chosen with `ballast bench plan`: about 2 s for a 30-chain plan with fixed costs.
+    public static let defaultMaxSolveNodes = 2_000
 
-    public init(threshold: Double, minTransferUSD: Double, maxFeeBps: Double, targets: [String: [String: Double]],
-                maxPriceAgeSeconds: Double = RebalanceRules.defaultMaxPriceAgeSeconds) {
+    public init(threshold: Double, minTransferUSD: Double, maxFeeBps: Double, targets: [String: [String: TargetShare]],
+                maxPriceAgeSeconds: Double = RebalanceRules.defaultMaxPriceAgeSeconds,
+                maxSolveNodes: Int = RebalanceRules.defaultMaxSolveNodes) {
         self.threshold = threshold
         self.minTransferUSD = minTransferUSD
         self.maxFeeBps = maxFeeBps
         self.targets = targets
         self.maxPriceAgeSeconds = maxPriceAgeSeconds
+        self.maxSolveNodes = maxSolveNodes
     }
+}
+
+/// One chain's target for a token: a fraction of the token's total, and optionally its own band.
+public struct TargetShare: Sendable, Hashable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+    public var fraction: Double
+    /// The band as a fraction of this chain's target (0.25: short below 75% of target); nil
+    /// for the strategy's `threshold` of the token's total.
+    public var band: Double?
+
+    public init(_ fraction: Double, band: Double? = nil) {
+        self.fraction = fraction
+        self.band = band
+    }
+
+    public init(floatLiteral value: Double) { self.init(value) }
+    public init(integerLiteral value: Int) { self.init(Double(value)) }
 }

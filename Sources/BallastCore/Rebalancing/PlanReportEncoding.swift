@@ -16,9 +16,17 @@ extension TransferPlan: Encodable {
         try c.encode(status.rawValue, forKey: "status")
         try c.encode(transfers, forKey: "transfers")
         try c.encode(USD.rounded(totalFeeUSD), forKey: "total_fee_usd")
+        // A plan with nothing to move is trivially optimal.
+        try c.encode(USD.rounded(optimality?.lowerBoundUSD ?? totalFeeUSD), forKey: "lower_bound_usd")
+        try c.encode(optimality?.gap ?? 0, forKey: "gap")
+        if let optimality {
+            try c.encode(optimality.nodes, forKey: "solver_nodes")
+            try c.encode(optimality.stoppedByTimeCap, forKey: "solver_time_cap_fired")
+        }
         try c.encode(unmet.mapValues(\.description), forKey: "unmet")
         try c.encode(unmetReasons, forKey: "unmet_reasons")
         try c.encode(positions, forKey: "chains")
+        try c.encodeIfPresent(error, forKey: "error")
     }
 }
 
@@ -43,5 +51,6 @@ extension ChainPosition: Encodable {
         try c.encode(target.description, forKey: "target")
         try c.encode(band.description, forKey: "band")
         try c.encode(after.description, forKey: "after")
+        try c.encode(isShort, forKey: "short")
     }
 }

@@ -1,0 +1,234 @@
+import BallastOptimization
+import Foundation
+
+/// One token's rebalancing as a linear or mixed-integer program over the lossy model.
+///
+/// Amounts are in whole tokens. A transfer of x over lane l delivers `(1 − ρ_l)·x − φ_l`
+/// and costs `P·ρ_l·x + (φ_l·P + gas)` when used. Rows, per chain i, with `net_i` what it
+/// receives (after fees) less what it sends, and L the tokens lost to fees:
+///
+/// - spendable: `Σ_out x·(1+η) − Σ_in delivered ≤ amount_i` (executable in order; in-flight is not spendable)
+/// - short:     `b_i + net_i + unmet_i ≥ w_i·(B − L) + margin`, and `net_i ≥ 0`
+/// - giver:     `b_i + net_i ≥ w_i·(B − L) − dust` (never pushed below its own target but for
+///              the dust that pays the short chains' margins: shares sum to everything, so
+///              when every chain is a giver or short, someone must pay for them)
+/// - any other: `net_i ≥ 0` (a chain below target never loses)
+///
+/// With no fixed fee, no gas and no minimum transfer this is a linear program (a generalised
+/// flow). Otherwise each lane that costs something to open, or has a minimum size, gets a
+/// binary `y_l`, and the flow is disaggregated by destination (the "commodity" of each short
+/// chain k): `z_l^k ≤ D_k·y_l` with `D_k` what k could need to draw through any lane. That is
+/// the strong formulation; the aggregated `x_l ≤ M·y_l` alone leaves CBC a near-useless bound.
+struct PlanFormulation {
+    /// Margins grow thirtyfold on each retry (see ``Rebalancer``).
+    static let attempts = 3
+    enum Role { case short, giver, holder }
+
+    struct Solved {
+        /// Tokens to send per lane (0 for unused lanes).
+        var flow: [Double]
+        /// Per chain, the shortfall the program left unmet, in tokens.
+        var unmet: [Double]
+        /// Per chain, unmet shortfall below this is the solver's tolerance, not a real shortfall.
+        var noise: [Double]
+        /// Tokens a giver may end below its exact share.
+        var dust: Double
+        var isLinear: Bool
+        /// A proven lower bound on the fees of every plan that leaves no more shortfall unmet.
+        var bound: Double
+        var nodes: Int
+        var stoppedByTimeCap: Bool
+    }
+
+    let book: TokenBook
+    let lanes: [RebalanceLane]
+    let roles: [Role]
+    let isLinear: Bool
+    /// Per chain, tokens a short chain is kept above its target by (see `init`).
+    let margin: [Double]
+    /// Tokens a giver may end below its exact share: what the margins and relays' keep-backs take.
+    let dust: Double
+    private(set) var program = MixedIntegerProgram()
+    /// Per lane, its flow variables (one, or one per commodity).
+    private(set) var flowVariables: [[Int]] = []
+    /// Per lane, its binary (only lanes that cost something to open, in a mixed-integer program).
+    private(set) var decision: [Int?] = []
+    private(set) var unmetVariable: [Int?] = []
+    /// L, the tokens fees take.
+    private(set) var lossVariable = 0
+
+    init(book: TokenBook, lanes: [RebalanceLane], attempt: Int) {
+        self.book = book
+        self.lanes = lanes
+        let n = book.chains.count
+        let growth = pow(30, Double(attempt))
+        let spendFactor = 1 + 1e-9 * growth
+        let unit = pow(10, -Double(book.token.decimals))
+        var lanesIn = [Int](repeating: 0, count: n)
+        for lane in lanes { lanesIn[lane.to] += 1 }
+        // Rounding to token units, and settlement's trims, cost what arrives a few units per lane;
+        // the solver's own tolerances are about 1e-7 of a row's scale.
+        let margin = (0..<n).map { max(Double(PlanSettlement.trimUnits) * unit * Double(lanesIn[$0] + 1), 1e-6) * growth }
+        self.margin = margin
+        let roles = (0..<n).map { i -> Role in
+            if book.isShort[i] { return .short }
+            return book.balance[i] < book.target[i] ? .holder : .giver
+        }
+        self.roles = roles
+        let spendableTotal = book.spendable.reduce(0) { $0 + $1.doubleValue }
+        dust = 2 * ((0..<n).filter { roles[$0] == .short }.reduce(0) { $0 + margin[$1] } + (spendFactor - 1) * spendableTotal * Double(n))
+        isLinear = !lanes.contains(where: \.isCharged)
+        build(spendFactor: spendFactor, margin: margin)
+    }
+
+    private mutating func build(spendFactor: Double, margin: [Double]) {
+        let n = book.chains.count
+        let unit = pow(10, -Double(book.token.decimals))
+        let balance = book.balance.map(\.doubleValue), spendable = book.spendable.map(\.doubleValue)
+        let total = book.total.doubleValue
+        let shorts = (0..<n).filter { roles[$0] == .short }
+        let need = (0..<n).map { max(0, book.weights[$0] * total - balance[$0]) + margin[$0] }
+        let sendable = spendable.reduce(0, +)
+        let worstRate = lanes.map(\.rate).max() ?? 0
+        let largestFixed = lanes.map(\.fixedTokens).max() ?? 0
+        let largestMinimum = lanes.map(\.minimum).max() ?? 0
+        // What a short chain could draw through one lane: its need plus a minimum-size
+        // overshoot, grossed up for every fee a path of n − 1 hops could take.
+        let grossUp = pow(1 - worstRate, -Double(max(0, n - 1)))
+        let draw = (0..<n).map { (need[$0] + largestMinimum + Double(n - 1) * largestFixed) * grossUp }
+
+        for lane in lanes {
+            let bigM = min(lane.capacity, sendable)
+            let charged = !isLinear && lane.isCharged
+            let y = charged ? program.addVariable(upper: 1, cost: lane.fixedUSD, integer: true) : nil
+            decision.append(y)
+            let unitCost = lane.price * lane.rate
+            if isLinear {
+                flowVariables.append([program.addVariable(upper: lane.capacity, cost: unitCost)])
+            } else {
+                let commodities = shorts.filter { $0 != lane.from }
+                let z = commodities.map { _ in program.addVariable(upper: lane.capacity, cost: unitCost) }
+                flowVariables.append(z)
+                if let y {
+                    for (k, variable) in zip(commodities, z) {
+                        program.addConstraint([(variable, 1), (y, -min(bigM, draw[k]))], upper: 0)
+                    }
+                    program.addConstraint(z.map { ($0, 1.0) } + [(y, -bigM)], upper: 0)
+                    if lane.minimum > 0 {
+                        // Padded so that settlement may trim a transfer by a few units and keep it allowed.
+                        let least = lane.minimum * spendFactor + Double(PlanSettlement.trimUnits) * unit
+                        program.addConstraint(z.map { ($0, 1.0) } + [(y, -least)], lower: 0)
+                    }
+                } else if lane.capacity.isFinite {
+                    program.addConstraint(z.map { ($0, 1.0) }, upper: lane.capacity)
+                }
+            }
+        }
+        // L, the tokens fees take: targets are shares of B − L.
+        let loss = program.addVariable()
+        lossVariable = loss
+        var lossTerms: [(variable: Int, coefficient: Double)] = [(loss, 1)]
+        for (l, lane) in lanes.enumerated() {
+            lossTerms += flowVariables[l].map { ($0, -lane.rate) }
+            if let y = decision[l] { lossTerms.append((y, -lane.fixedTokens)) }
+        }
+        program.addConstraint(lossTerms, lower: 0, upper: 0)
+
+        for i in 0..<n {
+            let unmet = roles[i] == .short ? program.addVariable() : nil
+            unmetVariable.append(unmet)
+            let net = netTerms(at: i, sendFactor: 1)
+            program.addConstraint(netTerms(at: i, sendFactor: spendFactor).map { ($0.variable, -$0.coefficient) },
+                                  upper: spendable[i])
+            let floor = book.weights[i] * total - balance[i]
+            switch roles[i] {
+            case .short:
+                program.addConstraint(net + [(unmet!, 1), (loss, book.weights[i])], lower: floor + margin[i])
+                program.addConstraint(net, lower: 0)
+            case .giver:
+                program.addConstraint(net + [(loss, book.weights[i])], lower: floor - dust)
+            case .holder:
+                program.addConstraint(net, lower: 0)
+            }
+        }
+        guard !isLinear else { return }
+        // Each destination's flow is conserved through relays (a fixed fee may take a little of
+        // it, and a relay keeps back the same sliver of what it sends as the spendable rows ask).
+        for (c, k) in shorts.enumerated() {
+            for j in 0..<n where j != k {
+                var terms: [(variable: Int, coefficient: Double)] = []
+                for (l, lane) in lanes.enumerated() {
+                    guard let slot = commoditySlot(lane: lane, short: k, index: c, shorts: shorts) else { continue }
+                    if lane.from == j { terms.append((flowVariables[l][slot], spendFactor)) }
+                    if lane.to == j {
+                        terms.append((flowVariables[l][slot], -(1 - lane.rate)))
+                        if let y = decision[l], lane.fixedTokens > 0 { terms.append((y, lane.fixedTokens)) }
+                    }
+                }
+                if !terms.isEmpty { program.addConstraint(terms, lower: 0) }
+            }
+        }
+    }
+
+    /// Where commodity `k` (the `index`-th short chain) sits among a lane's flow variables; nil
+    /// when the lane does not carry it (it leaves k itself).
+    private func commoditySlot(lane: RebalanceLane, short k: Int, index: Int, shorts: [Int]) -> Int? {
+        guard lane.from != k else { return nil }
+        // Commodities are laid out in `shorts` order, skipping the lane's own source.
+        return shorts[..<index].contains(lane.from) ? index - 1 : index
+    }
+
+    /// What chain i receives after fees, less what it sends times `sendFactor`, as terms.
+    private func netTerms(at i: Int, sendFactor: Double) -> [(variable: Int, coefficient: Double)] {
+        var terms: [(variable: Int, coefficient: Double)] = []
+        for (l, lane) in lanes.enumerated() {
+            if lane.to == i {
+                terms += flowVariables[l].map { ($0, 1 - lane.rate) }
+                if let y = decision[l], lane.fixedTokens > 0 { terms.append((y, -lane.fixedTokens)) }
+            }
+            if lane.from == i { terms += flowVariables[l].map { ($0, -sendFactor) } }
+        }
+        return terms
+    }
+
+    /// Solves within `limits`, lexicographically: first the least shortfall left unmet (in
+    /// USD), then the least fees among plans that leave no more unmet. (A single objective
+    /// with a large weight on shortfall is not an option: CLP misjudges feasibility once cost
+    /// coefficients span seven orders of magnitude.) With binaries, the flows are then
+    /// re-solved with every decision fixed to 0 or 1, so no lane carries flow under a
+    /// fractional opening.
+    func solve(limits: SolverLimits) -> Solved? {
+        var shortfallCosts = [Double](repeating: 0, count: program.variables.count)
+        var noiseUSD = 0.0
+        for (i, u) in unmetVariable.enumerated() {
+            guard let u else { continue }
+            shortfallCosts[u] = book.valuationPrice(i)
+            noiseUSD += margin[i] * book.valuationPrice(i)
+            // Targets are shares of what is left after fees, so burning tokens in fees shrinks
+            // every shortfall; charged at (a little above) what it takes off them, it never pays.
+            shortfallCosts[lossVariable] += 1.01 * book.weights[i] * book.valuationPrice(i)
+        }
+        let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
+        guard least.status == .optimal || least.status == .feasible else { return nil }
+        var cheapest = program
+        // A sliver of slack for the solver's tolerance, far less than the margins settlement relies on.
+        cheapest.addConstraint(shortfallCosts.indices.filter { shortfallCosts[$0] != 0 }.map { ($0, shortfallCosts[$0]) },
+                               upper: least.objective * (1 + 1e-9) + noiseUSD / 100)
+        let first = CBC.solve(cheapest, limits: limits)
+        guard first.status == .optimal || first.status == .feasible else { return nil }
+        var values = first.values
+        if !isLinear {
+            var fixed: [Int: Double] = [:]
+            for case let y? in decision { fixed[y] = values[y] >= 0.5 ? 1 : 0 }
+            let polished = CBC.solve(cheapest.fixing(fixed), limits: SolverLimits(maxNodes: 0))
+            if polished.status == .optimal { values = polished.values }
+        }
+        let flow = lanes.indices.map { l -> Double in
+            let open = decision[l].map { values[$0] >= 0.5 } ?? true
+            return open ? max(0, flowVariables[l].reduce(0) { $0 + values[$1] }) : 0
+        }
+        let unmet = unmetVariable.map { $0.map { max(0, values[$0]) } ?? 0 }
+        return Solved(flow: flow, unmet: unmet, noise: margin, dust: dust, isLinear: isLinear, bound: first.bound,
+                      nodes: least.nodes + first.nodes, stoppedByTimeCap: least.stoppedByTimeCap || first.stoppedByTimeCap)
+    }
+}
