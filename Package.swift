@@ -69,7 +69,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BallastOptimizationTests", dependencies: ["BallastOptimization"]),
-        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore"], exclude: ["Reference"]),
+        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastSimulation"], exclude: ["Reference"]),
         .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastSandbox"]),
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
         .testTarget(name: "BallastCLITests", dependencies: ["ballast", "BallastSandbox"]),

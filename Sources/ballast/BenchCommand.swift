@@ -51,29 +51,51 @@ struct BenchScan: AsyncParsableCommand {
 struct BenchPlan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Time a full rebalancing plan on a generated network.")
+        abstract: "Plan generated treasuries of several sizes; report solve time, cost, proven bound and gap.")
 
-    @Option(help: "Chains in the network.") var chains = 100
-    @Option(help: "Bridges on every ordered chain pair.") var bridges = 2
-    @Option(help: "Timed repetitions; the median is reported.") var runs = 7
-    @Option(help: "Random seed for the network.") var seed: UInt64 = 1
+    @Option(parsing: .upToNextOption, help: "Network sizes, in chains.") var chains: [Int] = [10, 20, 30, 50, 100]
+    @Option(help: "Networks per size (seeds 1…N); every token of each is planned.") var networks = 3
+    @Option(help: "Branch-and-bound nodes per plan (rebalance.max_solve_nodes).") var maxSolveNodes = RebalanceRules.defaultMaxSolveNodes
+    @Flag(help: "No gas or fixed fees: the linear case.") var linear = false
 
     func validate() throws {
-        guard chains >= 2, bridges >= 1, runs >= 1 else { throw ValidationError("need at least 2 chains, 1 bridge and 1 run") }
+        guard chains.allSatisfy({ (3...200).contains($0) }), (1...100).contains(networks), (0...10_000_000).contains(maxSolveNodes) else {
+            throw ValidationError("sizes must be 3–200 chains, networks 1–100, max-solve-nodes 0–10,000,000")
+        }
     }
 
     func run() async throws {
-        let generator = MarketGenerator(chains: chains, tokens: 1, bridgesPerPair: bridges, seed: seed)
-        let snapshot = generator.snapshot()
-        let rebalancer = Rebalancer(strategy: generator.strategy())!
-        var plan: TransferPlan?
-        let elapsed = Stopwatch.median(runs) { plan = rebalancer.plan(snapshot).plans.first }
-        let short = plan?.positions.filter(\.isShort).count ?? 0
-        print("""
-            network       \(chains) chains, \(bridges) bridges per ordered pair: \(snapshot.routes.count) routes, seed \(seed)
-            plan          \(Stopwatch.format(elapsed)) median of \(runs)  (\(short) short chains, \(plan?.transfers.count ?? 0) transfers, status \(plan?.status.rawValue ?? "-"), fees $\(String(format: "%.2f", plan?.totalFeeUSD ?? 0)))
-            peak memory   \(ResourceUsage.peakResidentMegabytes()) MB (whole process)
-            """)
+        print("chains  plans  routes/token  solve s (median, max)  cost $       bound $      gap (mean, worst)  optimal  time cap")
+        for size in chains {
+            var times: [Double] = [], gaps: [Double] = []
+            var cost = 0.0, bound = 0.0, routes = 0, optimal = 0, capped = 0, plans = 0
+            for seed in 1...networks {
+                var generator = TreasuryGenerator(chains: size, seed: UInt64(seed))
+                generator.fixedCosts = !linear
+                var (snapshot, strategy) = generator.market()
+                strategy.rebalance?.maxSolveNodes = maxSolveNodes
+                let rebalancer = Rebalancer(strategy: strategy)!
+                let start = ContinuousClock.now
+                let report = rebalancer.plan(snapshot)
+                let elapsed = (ContinuousClock.now - start).seconds
+                for plan in report.plans where plan.status == .rebalance || plan.status == .partial {
+                    plans += 1
+                    times.append(elapsed / Double(report.plans.count))
+                    cost += plan.totalFeeUSD
+                    bound += plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD
+                    gaps.append(plan.optimality?.gap ?? 0)
+                    if plan.optimality?.gap == 0 { optimal += 1 }
+                    if plan.optimality?.stoppedByTimeCap == true { capped += 1 }
+                }
+                routes += snapshot.routes.count / max(1, snapshot.tokens.count)
+            }
+            let sorted = times.sorted()
+            let line = String(format: "%6d  %5d  %12d  %8.2f, %8.2f        %-11.2f  %-11.2f  %5.2f%%, %6.2f%%     %3d/%-3d  %d",
+                              size, plans, routes / networks, sorted.isEmpty ? 0 : sorted[sorted.count / 2], sorted.last ?? 0,
+                              cost, bound, gaps.isEmpty ? 0 : gaps.reduce(0, +) / Double(gaps.count) * 100,
+                              (gaps.max() ?? 0) * 100, optimal, plans, capped)
+            print(line)
+        }
     }
 }
 

@@ -58,8 +58,10 @@ enum PlanAudit {
             if short, a < target, plan.unmet[chain] != target - a {
                 problems.append("\(chain) ends at \(a), below its target \(target), and unmet says \(plan.unmet[chain].map(\.description) ?? "nothing")")
             }
-            // A giver may pay the short chains' safety margins: 10⁻⁵ of a token per chain, at most.
-            let dust = short || b < before ? Amount.zero : Amount(flooring: 1e-5 * Double(plan.positions.count), decimals: d)!
+            // A giver may pay the short chains' safety margins, and a relay may lose what rounding to
+            // units costs: 10⁻⁵ of a token per chain and 10⁻⁸ of the total, at most.
+            let dust = short ? Amount.zero
+                : Amount(flooring: 1e-5 * Double(plan.positions.count) + 1e-8 * total.doubleValue, decimals: d)!
             if a < Amount.min(b, target) - dust { problems.append("\(chain) ends at \(a), below min(balance \(b), target \(target))") }
         }
         if plan.unmet.isEmpty != (plan.status != .partial) { problems.append("status \(plan.status) disagrees with unmet \(plan.unmet)") }

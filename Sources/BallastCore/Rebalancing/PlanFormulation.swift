@@ -62,7 +62,7 @@ struct PlanFormulation {
         self.lanes = lanes
         let n = book.chains.count
         let growth = pow(30, Double(attempt))
-        let spendFactor = 1 + 1e-9 * growth
+        let spendFactor = 1 + 1e-12 * growth
         let unit = pow(10, -Double(book.token.decimals))
         var lanesIn = [Int](repeating: 0, count: n)
         for lane in lanes { lanesIn[lane.to] += 1 }
@@ -76,7 +76,8 @@ struct PlanFormulation {
         }
         self.roles = roles
         let spendableTotal = book.spendable.reduce(0) { $0 + $1.doubleValue }
-        dust = 2 * ((0..<n).filter { roles[$0] == .short }.reduce(0) { $0 + margin[$1] } + (spendFactor - 1) * spendableTotal * Double(n))
+        dust = (0..<n).filter { roles[$0] == .short }.reduce(0) { $0 + margin[$1] }
+            + (1e-9 + (spendFactor - 1) * Double(n)) * max(spendableTotal, book.total.doubleValue)
         isLinear = !lanes.contains(where: \.isCharged)
         build(spendFactor: spendFactor, margin: margin)
     }
@@ -116,7 +117,7 @@ struct PlanFormulation {
                     program.addConstraint(z.map { ($0, 1.0) } + [(y, -bigM)], upper: 0)
                     if lane.minimum > 0 {
                         // Padded so that settlement may trim a transfer by a few units and keep it allowed.
-                        let least = lane.minimum * spendFactor + Double(PlanSettlement.trimUnits) * unit
+                        let least = lane.minimum * (1 + 2 * PlanSettlement.trimFraction) + Double(PlanSettlement.trimUnits) * unit
                         program.addConstraint(z.map { ($0, 1.0) } + [(y, -least)], lower: 0)
                     }
                 } else if lane.capacity.isFinite {

@@ -6,8 +6,10 @@ import Foundation
 enum PlanSettlement {
     /// A relay may be asked to forward a few units more than reached it: the solver works in
     /// binary fractions, arrivals are rounded down to units. Such a transfer is trimmed to what
-    /// the chain holds when the difference is at most this many units per transfer into it.
+    /// the chain holds when the difference is at most this many units, or `trimFraction` of
+    /// what arrived, per transfer into it.
     static let trimUnits = 16
+    static let trimFraction = 1e-9
 
     enum Failure: Error, CustomStringConvertible {
         case tooLarge
@@ -46,7 +48,8 @@ enum PlanSettlement {
                                         etaSeconds: route.etaSeconds)))
         }
         let ordered: [(lane: RebalanceLane, transfer: Transfer)]
-        switch executionOrder(legs, spendable: book.spendable, trimmable: trimAllowance(legs, decimals: d),
+        let trimmable = trimAllowance(legs, decimals: d)
+        switch executionOrder(legs, spendable: book.spendable, trimmable: trimmable,
                                     routes: snapshot.routes, decimals: d) {
         case .success(let legs): ordered = legs
         case .failure(let failure): return .failure(.cannotOrder(book.chains[failure.chain]))
@@ -72,9 +75,11 @@ enum PlanSettlement {
                 unmet[chain] = target - after[i]
                 reasons[chain] = unmetReason(shortfall: (target - after[i]).doubleValue, into: i, lanes: lanes)
             }
-            // Givers pay the short chains' margins: a dust-sized amount below their exact share.
+            // Givers pay the short chains' margins, a dust-sized amount below their exact share;
+            // a chain that relays may lose what rounding arrivals down to token units costs.
             let floor = Amount.min(book.balance[i], target)
-            guard !(after[i] < (book.isShort[i] || book.balance[i] < book.target[i] ? floor : floor - dust)) else {
+            let tolerance = book.isShort[i] ? .zero : book.balance[i] < book.target[i] ? trimmable[i] ?? .zero : dust
+            guard !(after[i] < floor - tolerance) else {
                 return .failure(.pushedBelow(chain))
             }
             positions.append(ChainPosition(chain: chain, balance: book.balance[i], target: target, band: book.band[i],
@@ -96,7 +101,11 @@ enum PlanSettlement {
     /// Per chain, how much a transfer out of it may be trimmed: `trimUnits` per transfer into it.
     static func trimAllowance(_ legs: [(lane: RebalanceLane, transfer: Transfer)], decimals: Int) -> [Int: Amount] {
         var allowance: [Int: Amount] = [:]
-        for leg in legs { allowance[leg.lane.to, default: .zero] = allowance[leg.lane.to, default: .zero] + Amount(units: Int128(trimUnits), scale: decimals) }
+        let units = Amount(units: Int128(trimUnits), scale: decimals)
+        for leg in legs {
+            let share = Amount(flooring: leg.transfer.amount.doubleValue * trimFraction, decimals: decimals) ?? .zero
+            allowance[leg.lane.to, default: .zero] = allowance[leg.lane.to, default: .zero] + Amount.max(units, share)
+        }
         return allowance
     }
 
