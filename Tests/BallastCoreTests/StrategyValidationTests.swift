@@ -36,6 +36,21 @@ import Testing
         #expect(strategy.rebalance?.targets["WETH"] == ["ethereum": 0.5, "arbitrum": 0.3, "base": 0.2])
     }
 
+    @Test func aTargetMayCarryItsOwnBandAndTheSolveBudgetIsBounded() throws {
+        let yaml = valid.replacingOccurrences(of: "base: 0.2}", with: "base: {target: 0.2, band: 0.25}}")
+            .replacingOccurrences(of: "max_fee_bps: 50", with: "max_fee_bps: 50\n  max_solve_nodes: 500")
+        let rules = try #require(try Strategy.decode(yaml: yaml, source: "s.yaml").rebalance)
+        #expect(rules.targets["WETH"]?["base"] == TargetShare(0.2, band: 0.25))
+        #expect(rules.maxSolveNodes == 500)
+        #expect(try Strategy.decode(yaml: valid, source: "s.yaml").rebalance?.maxSolveNodes == RebalanceRules.defaultMaxSolveNodes)
+        let bad = valid.replacingOccurrences(of: "base: 0.2}", with: "base: {target: 0.2, band: 1.5, colour: red}}")
+            .replacingOccurrences(of: "max_fee_bps: 50", with: "max_fee_bps: 50\n  max_solve_nodes: -3")
+        let found = problems(bad)
+        #expect(found.contains { $0.contains("rebalance.targets.WETH.base.band") && $0.contains("below 1") }, "\(found)")
+        #expect(found.contains { $0.contains("colour") }, "\(found)")
+        #expect(found.contains { $0.contains("max_solve_nodes") }, "\(found)")
+    }
+
     @Test func targetsMustSumToOne() {
         let yaml = valid.replacingOccurrences(of: "base: 0.2", with: "base: 0.1")
         #expect(problems(yaml) == ["rebalance.targets.WETH fractions sum to 0.9, must sum to 1"])
