@@ -50,7 +50,7 @@ enum ScanTable {
     static func render(_ report: ScanReport, strategy: Strategy) -> String {
         var out: [String] = []
         let rules = strategy.arbitrage!
-        out.append("Arbitrage at \(Timestamp.format(report.takenAt)) — strategy \(strategy.name): profit ≥ $\(Figures.usd(rules.minProfitUSD)), ROI ≥ \(Figures.bps(rules.minROIBps)) bps, trade ≤ $\(Figures.usd(rules.maxTradeUSD)), prices ≤ \(Int(rules.maxPriceAgeSeconds)) s old")
+        out.append("Arbitrage at \(Timestamp.format(report.takenAt)) — strategy \(strategy.name): profit ≥ $\(Figures.usd(rules.minProfitUSD)), ROI ≥ \(Figures.bps(rules.minROIBps)) bps, trade ≤ $\(Figures.usd(rules.maxTradeUSD)), prices ≤ \(rules.maxPriceAgeSeconds.wholeNumberText) s old")
         out.append("\(report.routesConsidered) routes considered, \(report.opportunities.count) opportunit\(report.opportunities.count == 1 ? "y" : "ies")")
         out.append("")
         if report.opportunities.isEmpty {

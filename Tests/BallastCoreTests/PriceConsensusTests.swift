@@ -56,3 +56,20 @@ import Testing
         #expect(issues.map(\.source) == ["liar"])
     }
 }
+
+@Suite struct WholeNumberTextTests {
+    /// Issue 9: one source quoting 1e300 made the outlier message trap converting its bps to Int.
+    @Test func hugeFiguresPrintWithoutTrapping() {
+        #expect(2.6.wholeNumberText == "3")
+        #expect((-41.4).wholeNumberText == "-41")
+        #expect((3e300).wholeNumberText == "3e+300")
+        #expect(Double.infinity.wholeNumberText == "inf")
+        var m = MarketBuilder()
+        m.price("a", 2000, source: "x")
+        m.price("a", 2001, source: "y")
+        m.price("a", 1e300, source: "z")
+        m.price("b", 2100)
+        let issues = m.scan().priceIssues
+        #expect(issues.contains { $0.source == "z" && $0.description.contains("bps from the median") })
+    }
+}

@@ -32,7 +32,7 @@ public struct RejectedCandidate: Sendable, Hashable {
 
         public var description: String {
             switch self {
-            case .staleRoute(let age): "route quote is \(Int(age)) s old"
+            case .staleRoute(let age): "route quote is \(age.wholeNumberText) s old"
             case .noPrice(let chain): "no trusted fresh price on \(chain)"
             case .fixedFeeExceedsTrade: "the fixed bridge fee exceeds the largest allowed trade"
             case .unprofitable: "no size makes a profit after fees and gas"

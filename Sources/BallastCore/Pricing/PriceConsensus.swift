@@ -44,9 +44,9 @@ public struct PriceIssue: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch reason {
         case .stale(let age):
-            "\(chain)/\(token) from \(source): stale, observed \(Int(age)) s before the snapshot"
+            "\(chain)/\(token) from \(source): stale, observed \(age.wholeNumberText) s before the snapshot"
         case .outlier(let bps, let median):
-            "\(chain)/\(token) from \(source): dropped, \(Int(bps.rounded())) bps from the median \(median) of the fresh sources"
+            "\(chain)/\(token) from \(source): dropped, \(bps.wholeNumberText) bps from the median \(median) of the fresh sources"
         }
     }
 }
