@@ -33,7 +33,6 @@ struct PlanFormulation {
         var noise: [Double]
         /// Tokens a giver may end below its exact share.
         var dust: Double
-        var isLinear: Bool
         /// A proven lower bound on the fees of every plan that leaves no more shortfall unmet.
         var bound: Double
         var nodes: Int
@@ -56,6 +55,8 @@ struct PlanFormulation {
     private(set) var unmetVariable: [Int?] = []
     /// L, the tokens fees take.
     private(set) var lossVariable = 0
+    /// Per chain, the lanes that leave it and the lanes that reach it.
+    private let lanesOut: [[Int]], lanesIn: [[Int]]
 
     init(book: TokenBook, lanes: [RebalanceLane], attempt: Int) {
         self.book = book
@@ -64,11 +65,16 @@ struct PlanFormulation {
         let growth = pow(30, Double(attempt))
         let spendFactor = 1 + 1e-12 * growth
         let unit = pow(10, -Double(book.token.decimals))
-        var lanesIn = [Int](repeating: 0, count: n)
-        for lane in lanes { lanesIn[lane.to] += 1 }
+        var lanesOut = [[Int]](repeating: [], count: n), lanesIn = [[Int]](repeating: [], count: n)
+        for (l, lane) in lanes.enumerated() {
+            lanesOut[lane.from].append(l)
+            lanesIn[lane.to].append(l)
+        }
+        self.lanesOut = lanesOut
+        self.lanesIn = lanesIn
         // Rounding to token units, and settlement's trims, cost what arrives a few units per lane;
         // the solver's own tolerances are about 1e-7 of a row's scale.
-        let margin = (0..<n).map { max(Double(PlanSettlement.trimUnits) * unit * Double(lanesIn[$0] + 1), 1e-6) * growth }
+        let margin = (0..<n).map { max(Double(PlanSettlement.trimUnits) * unit * Double(lanesIn[$0].count + 1), 1e-6) * growth }
         self.margin = margin
         let roles = (0..<n).map { i -> Role in
             if book.isShort[i] { return .short }
@@ -79,12 +85,11 @@ struct PlanFormulation {
         dust = (0..<n).filter { roles[$0] == .short }.reduce(0) { $0 + margin[$1] }
             + (1e-9 + (spendFactor - 1) * Double(n)) * max(spendableTotal, book.total.doubleValue)
         isLinear = !lanes.contains(where: \.isCharged)
-        build(spendFactor: spendFactor, margin: margin)
+        build(spendFactor: spendFactor, margin: margin, unit: unit)
     }
 
-    private mutating func build(spendFactor: Double, margin: [Double]) {
+    private mutating func build(spendFactor: Double, margin: [Double], unit: Double) {
         let n = book.chains.count
-        let unit = pow(10, -Double(book.token.decimals))
         let balance = book.balance.map(\.doubleValue), spendable = book.spendable.map(\.doubleValue)
         let total = book.total.doubleValue
         let shorts = (0..<n).filter { roles[$0] == .short }
@@ -158,13 +163,14 @@ struct PlanFormulation {
         for (c, k) in shorts.enumerated() {
             for j in 0..<n where j != k {
                 var terms: [(variable: Int, coefficient: Double)] = []
-                for (l, lane) in lanes.enumerated() {
-                    guard let slot = commoditySlot(lane: lane, short: k, index: c, shorts: shorts) else { continue }
-                    if lane.from == j { terms.append((flowVariables[l][slot], spendFactor)) }
-                    if lane.to == j {
-                        terms.append((flowVariables[l][slot], -(1 - lane.rate)))
-                        if let y = decision[l], lane.fixedTokens > 0 { terms.append((y, lane.fixedTokens)) }
-                    }
+                for l in lanesOut[j] {
+                    guard let slot = commoditySlot(lane: lanes[l], short: k, index: c, shorts: shorts) else { continue }
+                    terms.append((flowVariables[l][slot], spendFactor))
+                }
+                for l in lanesIn[j] {
+                    guard let slot = commoditySlot(lane: lanes[l], short: k, index: c, shorts: shorts) else { continue }
+                    terms.append((flowVariables[l][slot], -(1 - lanes[l].rate)))
+                    if let y = decision[l], lanes[l].fixedTokens > 0 { terms.append((y, lanes[l].fixedTokens)) }
                 }
                 if !terms.isEmpty { program.addConstraint(terms, lower: 0) }
             }
@@ -182,13 +188,11 @@ struct PlanFormulation {
     /// What chain i receives after fees, less what it sends times `sendFactor`, as terms.
     private func netTerms(at i: Int, sendFactor: Double) -> [(variable: Int, coefficient: Double)] {
         var terms: [(variable: Int, coefficient: Double)] = []
-        for (l, lane) in lanes.enumerated() {
-            if lane.to == i {
-                terms += flowVariables[l].map { ($0, 1 - lane.rate) }
-                if let y = decision[l], lane.fixedTokens > 0 { terms.append((y, -lane.fixedTokens)) }
-            }
-            if lane.from == i { terms += flowVariables[l].map { ($0, -sendFactor) } }
+        for l in lanesIn[i] {
+            terms += flowVariables[l].map { ($0, 1 - lanes[l].rate) }
+            if let y = decision[l], lanes[l].fixedTokens > 0 { terms.append((y, -lanes[l].fixedTokens)) }
         }
+        for l in lanesOut[i] { terms += flowVariables[l].map { ($0, -sendFactor) } }
         return terms
     }
 
@@ -229,7 +233,7 @@ struct PlanFormulation {
             return open ? max(0, flowVariables[l].reduce(0) { $0 + values[$1] }) : 0
         }
         let unmet = unmetVariable.map { $0.map { max(0, values[$0]) } ?? 0 }
-        return Solved(flow: flow, unmet: unmet, noise: margin, dust: dust, isLinear: isLinear, bound: first.bound,
+        return Solved(flow: flow, unmet: unmet, noise: margin, dust: dust, bound: first.bound,
                       nodes: least.nodes + first.nodes, stoppedByTimeCap: least.stoppedByTimeCap || first.stoppedByTimeCap)
     }
 }

@@ -40,9 +40,7 @@ enum PlanSettlement {
             guard var amount = Amount(flooring: solved.flow[l], decimals: d) else { return .failure(.tooLarge) }
             if let cap = route.maxAmount { amount = Amount.min(amount, cap) }
             guard amount.isPositive else { continue }
-            guard !(amount < lane.minimumAmount) else { return .failure(.belowMinimum(route.label)) }
             guard let received = route.received(sending: amount, decimals: d) else { return .failure(.tooLarge) }
-            guard received.isPositive else { return .failure(.belowMinimum(route.label)) }
             legs.append((lane, Transfer(from: route.from, to: route.to, token: book.token.symbol, bridge: route.bridge,
                                         amount: amount, expectedReceived: received, feeUSD: lane.feeUSD(sending: amount),
                                         etaSeconds: route.etaSeconds)))
@@ -54,6 +52,7 @@ enum PlanSettlement {
         case .success(let legs): ordered = legs
         case .failure(let failure): return .failure(.cannotOrder(book.chains[failure.chain]))
         }
+        // After any trim: every transfer at least its minimum, and delivering something.
         for (lane, transfer) in ordered where transfer.amount < lane.minimumAmount || !transfer.expectedReceived.isPositive {
             return .failure(.belowMinimum(snapshot.routes[lane.routeIndex].label))
         }
@@ -98,7 +97,8 @@ enum PlanSettlement {
                                      positions: positions, optimality: optimality, error: nil))
     }
 
-    /// Per chain, how much a transfer out of it may be trimmed: `trimUnits` per transfer into it.
+    /// Per chain, how much a transfer out of it may be trimmed: per transfer into it, `trimUnits`
+    /// or `trimFraction` of that transfer, whichever is more.
     static func trimAllowance(_ legs: [(lane: RebalanceLane, transfer: Transfer)], decimals: Int) -> [Int: Amount] {
         var allowance: [Int: Amount] = [:]
         let units = Amount(units: Int128(trimUnits), scale: decimals)

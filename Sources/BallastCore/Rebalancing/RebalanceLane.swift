@@ -85,11 +85,3 @@ struct RebalanceLane {
                                       capacity: capacity))
     }
 }
-
-extension Amount {
-    /// The least amount of at most `decimals` decimals that is ≥ `value`; nil when out of range.
-    init?(ceiling value: Double, decimals: Int) {
-        guard let below = Amount(flooring: -value, decimals: decimals) else { return nil }
-        self = -below
-    }
-}
