@@ -70,12 +70,13 @@ public struct TreasuryGenerator: Sendable {
         return (snapshot, Strategy(name: "generated", tokens: tokens.map(\.symbol), rebalance: rules))
     }
 
-    /// Target fractions of four decimals summing exactly to 1; a chain in four gets none.
+    /// Target fractions of four decimals summing exactly to 1; a chain in four gets none. Each
+    /// target has its own band (short below 75% of it): a band of θ·B would vanish on many chains.
     static func randomWeights(_ names: [String], _ rng: inout SplitMix64) -> [String: TargetShare] {
         let raw = names.map { _ in Int.random(in: 0..<4, using: &rng) == 0 ? 0 : Int.random(in: 1...100, using: &rng) }
         let total = max(1, raw.reduce(0, +))
         var parts = raw.map { $0 * 10_000 / total }
         parts[raw.firstIndex { $0 > 0 } ?? 0] += 10_000 - parts.reduce(0, +)
-        return Dictionary(uniqueKeysWithValues: zip(names, parts).filter { $0.1 > 0 }.map { ($0.0, TargetShare(Double($0.1) / 10_000)) })
+        return Dictionary(uniqueKeysWithValues: zip(names, parts).filter { $0.1 > 0 }.map { ($0.0, TargetShare(Double($0.1) / 10_000, band: 0.25)) })
     }
 }

@@ -54,22 +54,29 @@ struct BenchPlan: AsyncParsableCommand {
         abstract: "Plan generated treasuries of several sizes; report solve time, cost, proven bound and gap.")
 
     @Option(parsing: .upToNextOption, help: "Network sizes, in chains.") var chains: [Int] = [10, 20, 30, 50, 100]
-    @Option(help: "Networks per size (seeds 1…N); every token of each is planned.") var networks = 3
+    @Option(help: "Networks per size; every token of each is planned.") var networks = 3
+    @Option(help: "The first network's seed; the others follow it.") var firstSeed = 1
     @Option(help: "Branch-and-bound nodes per plan (rebalance.max_solve_nodes).") var maxSolveNodes = RebalanceRules.defaultMaxSolveNodes
     @Flag(help: "No gas or fixed fees: the linear case.") var linear = false
+    @Flag(help: "One line per plan on standard error: seed, token, time, nodes, gap.") var verbose = false
+    @Option(help: "Also plan with this node budget and report each plan's cost above that reference (the optimum where it is proven).")
+    var referenceNodes: Int?
 
     func validate() throws {
-        guard chains.allSatisfy({ (3...200).contains($0) }), (1...100).contains(networks), (0...10_000_000).contains(maxSolveNodes) else {
-            throw ValidationError("sizes must be 3–200 chains, networks 1–100, max-solve-nodes 0–10,000,000")
+        guard chains.allSatisfy({ (3...200).contains($0) }), (1...100).contains(networks), (0...10_000_000).contains(maxSolveNodes),
+              (0...10_000_000).contains(referenceNodes ?? 0), firstSeed >= 0 else {
+            throw ValidationError("sizes must be 3–200 chains, networks 1–100, node budgets 0–10,000,000, the first seed not negative")
         }
     }
 
     func run() async throws {
-        print("chains  plans  routes/token  solve s (median, max)  cost $       bound $      gap (mean, worst)  optimal  time cap")
+        print("chains  plans  routes/token  solve s (median, max)  cost $       bound $      gap (mean, worst)  optimal  time cap"
+              + (referenceNodes.map { "  above the \($0)-node plan (mean, worst; its optima proven)" } ?? ""))
         for size in chains {
             var times: [Double] = [], gaps: [Double] = []
             var cost = 0.0, bound = 0.0, routes = 0, optimal = 0, capped = 0, plans = 0
-            for seed in 1...networks {
+            var excess: [Double] = [], referenceProven = 0
+            for seed in firstSeed..<(firstSeed + networks) {
                 var generator = TreasuryGenerator(chains: size, seed: UInt64(seed))
                 generator.fixedCosts = !linear
                 var (snapshot, strategy) = generator.market()
@@ -83,6 +90,21 @@ struct BenchPlan: AsyncParsableCommand {
                     guard let plan = rebalancer.plan(snapshot).plans.first else { continue }
                     let elapsed = (ContinuousClock.now - start).seconds
                     guard plan.status == .rebalance || plan.status == .partial else { continue }
+                    var above = ""
+                    if let referenceNodes {
+                        var reference = single
+                        reference.rebalance?.maxSolveNodes = referenceNodes
+                        if let best = Rebalancer(strategy: reference)!.plan(snapshot).plans.first, best.totalFeeUSD > 0 {
+                            excess.append(max(0, plan.totalFeeUSD - best.totalFeeUSD) / best.totalFeeUSD)
+                            if best.optimality?.gap == 0 { referenceProven += 1 }
+                            above = String(format: ", %.4f%% above the reference", excess.last! * 100)
+                        }
+                    }
+                    if verbose {
+                        FileHandle.standardError.write(Data(String(format: "%d chains seed %d %@: %.2f s, %d nodes, gap %.4f%%%@%@\n", size, seed, token,
+                                                                   elapsed, plan.optimality?.nodes ?? 0, (plan.optimality?.gap ?? 0) * 100,
+                                                                   plan.optimality?.stoppedByTimeCap == true ? ", time cap" : "", above).utf8))
+                    }
                     plans += 1
                     times.append(elapsed)
                     cost += plan.totalFeeUSD
@@ -98,7 +120,10 @@ struct BenchPlan: AsyncParsableCommand {
                               size, plans, routes / networks, sorted.isEmpty ? 0 : sorted[sorted.count / 2], sorted.last ?? 0,
                               cost, bound, gaps.isEmpty ? 0 : gaps.reduce(0, +) / Double(gaps.count) * 100,
                               (gaps.max() ?? 0) * 100, optimal, plans, capped)
-            print(line)
+            let reference = referenceNodes == nil ? "" : String(format: "  %5.2f%%, %6.2f%% (%d/%d)",
+                (excess.isEmpty ? 0 : excess.reduce(0, +) / Double(excess.count)) * 100, (excess.max() ?? 0) * 100,
+                referenceProven, excess.count)
+            print(line + reference)
         }
     }
 }

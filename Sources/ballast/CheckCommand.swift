@@ -32,6 +32,7 @@ struct Check: AsyncParsableCommand {
         var loadedSnapshot: Snapshot?
         var loadedStrategy: Strategy?
         var summary: [String] = []
+        var warnings: [String] = []
         // Each input is checked even when the other is broken, so one run shows everything.
         do {
             if let snapshot {
@@ -45,14 +46,18 @@ struct Check: AsyncParsableCommand {
                 let sources = market.chains.reduce(0) { $0 + $1.prices.count }
                 let routes = market.chains.reduce(0) { total, chain in total + chain.bridges.reduce(0) { $0 + $1.destinations.count * $1.tokens.count } }
                 summary.append("\(chains): \(market.chains.count) chains, \(market.tokens.count) tokens, \(sources) price sources, \(routes) bridge routes")
+                // Not an error: a market can be scanned without a treasury. But plans need balances.
+                warnings += market.chains.filter { $0.treasury == nil }.map {
+                    "\(chains): chain \($0.name) has no treasury, so its balances are unknown and no token with a target there can be planned"
+                }
             }
         } catch let failure as InputFailure {
             problems += failure.lines.map { CheckProblem(line: $0) }
-            if failure.exit == ExitStatus.unavailable { return try finish(problems, exit: failure.exit) }
+            if failure.exit == ExitStatus.unavailable { return try finish(problems, warnings: warnings, exit: failure.exit) }
         }
         do { loadedStrategy = try Inputs.strategy(strategy) } catch let failure as InputFailure {
             problems += failure.lines.map { CheckProblem(line: $0) }
-            if failure.exit == ExitStatus.unavailable { return try finish(problems, exit: failure.exit) }
+            if failure.exit == ExitStatus.unavailable { return try finish(problems, warnings: warnings, exit: failure.exit) }
         }
         if let loadedSnapshot, let loadedStrategy {
             problems += loadedStrategy.problems(against: loadedSnapshot).map { CheckProblem(line: "\(strategy): \($0)") }
@@ -60,16 +65,17 @@ struct Check: AsyncParsableCommand {
         if let s = loadedStrategy {
             summary.append("\(strategy): strategy \(s.name), \(s.tokens.count) tokens")
         }
-        try finish(problems, exit: ExitStatus.badInput, summary: summary)
+        try finish(problems, warnings: warnings, exit: ExitStatus.badInput, summary: summary)
     }
 
-    private func finish(_ problems: [CheckProblem], exit: ExitCode, summary: [String] = []) throws {
+    private func finish(_ problems: [CheckProblem], warnings: [String], exit: ExitCode, summary: [String] = []) throws {
         switch format {
         case .json:
-            let report = CheckReport(ok: problems.isEmpty, problems: problems.map(\.line))
+            let report = CheckReport(ok: problems.isEmpty, problems: problems.map(\.line), warnings: warnings)
             print(try JSONOutput.string(report))
         case .table:
             for line in problems.map(\.line) { print("✗ \(line)") }
+            for line in warnings { print("⚠ \(line)") }
             if problems.isEmpty {
                 for line in summary { print("✓ \(line)") }
             } else {
@@ -87,4 +93,5 @@ private struct CheckProblem {
 private struct CheckReport: Encodable {
     var ok: Bool
     var problems: [String]
+    var warnings: [String]
 }

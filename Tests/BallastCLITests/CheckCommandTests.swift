@@ -21,6 +21,19 @@ import Testing
         #expect(result.stdout.contains("✓ strategies/majors.yaml: strategy majors, 3 tokens"))
     }
 
+    /// Issue 9: the shipped chain files have no treasury. That is valid (a market can be scanned),
+    /// but a desk must be told its plans will have no balances to work from.
+    @Test func chainFilesWithoutATreasuryAreWarnedAboutNotRefused() throws {
+        let table = try CLIRunner.run(["check", "--chains", "chains", "--strategy", "strategies/majors.yaml"])
+        #expect(table.status == 0, "\(table.stdout)\(table.stderr)")
+        #expect(table.stdout.contains("⚠ chains: chain ethereum has no treasury, so its balances are unknown"))
+        let json = try CLIRunner.run(["check", "--chains", "chains", "--strategy", "strategies/majors.yaml", "--format", "json"])
+        #expect(json.status == 0)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(root["ok"] as? Bool == true)
+        #expect((root["warnings"] as? [String])?.count == 5)
+    }
+
     @Test func badSnapshotExitsWithBadInputAndNamesTheEntry() throws {
         var text = try String(contentsOf: CLIRunner.repository.appendingPathComponent(snapshot), encoding: .utf8)
         text = text.replacingOccurrences(of: "\"price_usd\": 3046.2", with: "\"price_usd\": -1")

@@ -13,6 +13,28 @@ import Testing
         #expect(!result.stdout.contains("Most promising rejected routes"))
     }
 
+    /// Issue 9: a profit above about $9e16 trapped the table's conversion to Int (SIGILL).
+    @Test func absurdProfitsPrintWithoutTrapping() throws {
+        let snapshot = try CLIRunner.temporaryFile("""
+            {"version": 1, "taken_at": "2026-11-24T12:00:00Z", "tokens": [{"symbol": "X", "decimals": 0}],
+             "chains": [{"name": "a", "chain_id": 1}, {"name": "b", "chain_id": 2}],
+             "prices": [{"chain": "a", "token": "X", "price_usd": 1, "observed_at": "2026-11-24T11:59:59Z", "source": "f"},
+                        {"chain": "b", "token": "X", "price_usd": 1000000, "observed_at": "2026-11-24T11:59:59Z", "source": "f"}],
+             "routes": [{"from": "a", "to": "b", "token": "X", "bridge": "x", "fee_bps": 0, "observed_at": "2026-11-24T11:59:59Z"}],
+             "balances": []}
+            """, suffix: ".json")
+        let strategy = try CLIRunner.temporaryFile("""
+            name: huge
+            tokens: [X]
+            arbitrage: {min_profit_usd: 1, min_roi_bps: 1, max_trade_usd: 1000000000000, max_price_age_seconds: 60}
+            """, suffix: ".yaml")
+        let table = try CLIRunner.run(["scan", "--snapshot", snapshot, "--strategy", strategy])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("e+17") || table.stdout.contains("e+18"), "\(table.stdout)")
+        let json = try CLIRunner.run(["scan", "--snapshot", snapshot, "--strategy", strategy, "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+    }
+
     @Test func explainShowsWhyRoutesWereRejected() throws {
         let result = try CLIRunner.run(["scan", "--explain"] + market)
         #expect(result.status == 0)

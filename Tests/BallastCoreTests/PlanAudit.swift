@@ -40,6 +40,14 @@ enum PlanAudit {
             after[t.to] = (after[t.to] ?? .zero) + t.expectedReceived
         }
         let total = balance.values.reduce(.zero, +), held = after.values.reduce(.zero, +)
+        // Rounding to token units, and safety margins nobody is left to pay, cost a dust-sized
+        // amount (docs/rebalancing.md): per chain, 16 units per route into it and one more, or
+        // 10⁻⁶ of a token, whichever is more; and 10⁻⁸ of the total.
+        let unit = pow(10, -Double(d))
+        let dustTokens = plan.positions.reduce(0.0) { sum, position in
+            let into = snapshot.routes.filter { $0.token == plan.token && $0.to == position.chain }.count
+            return sum + max(16 * unit * Double(into + 1), 1e-6)
+        }
         let shares = rules.targets[plan.token] ?? [:]
         for position in plan.positions {
             let chain = position.chain
@@ -55,13 +63,10 @@ enum PlanAudit {
             if position.target != target { problems.append("\(chain): TARGET \(position.target), the share after fees is \(target)") }
             let short = b < before - band
             if position.isShort != short { problems.append("\(chain): short is \(position.isShort), expected \(short)") }
-            if short, a < target, plan.unmet[chain] != target - a {
+            let dust = Amount(flooring: dustTokens + 1e-8 * total.doubleValue, decimals: d)!
+            if short, a < target - dust, plan.unmet[chain] != target - a {
                 problems.append("\(chain) ends at \(a), below its target \(target), and unmet says \(plan.unmet[chain].map(\.description) ?? "nothing")")
             }
-            // A giver may pay the short chains' safety margins, and a relay may lose what rounding to
-            // units costs: 10⁻⁵ of a token per chain and 10⁻⁸ of the total, at most.
-            let dust = short ? Amount.zero
-                : Amount(flooring: 1e-5 * Double(plan.positions.count) + 1e-8 * total.doubleValue, decimals: d)!
             if a < Amount.min(b, target) - dust { problems.append("\(chain) ends at \(a), below min(balance \(b), target \(target))") }
         }
         if plan.unmet.isEmpty != (plan.status != .partial) { problems.append("status \(plan.status) disagrees with unmet \(plan.unmet)") }

@@ -29,9 +29,8 @@ struct PlanFormulation {
         var flow: [Double]
         /// Per chain, the shortfall the program left unmet, in tokens.
         var unmet: [Double]
-        /// Per chain, unmet shortfall below this is the solver's tolerance, not a real shortfall.
-        var noise: [Double]
-        /// Tokens a giver may end below its exact share.
+        /// Tokens any chain may end below its rule: what pays the short chains' safety margins.
+        /// Unmet shortfall within it is not a real shortfall.
         var dust: Double
         /// A proven lower bound on the fees of every plan that leaves no more shortfall unmet.
         var bound: Double
@@ -112,11 +111,13 @@ struct PlanFormulation {
             if isLinear {
                 flowVariables.append([program.addVariable(upper: lane.capacity, cost: unitCost)])
             } else {
-                let commodities = shorts.filter { $0 != lane.from }
-                let z = commodities.map { _ in program.addVariable(upper: lane.capacity, cost: unitCost) }
+                // Every lane carries every destination's flow, even out of that destination itself:
+                // with minimum sizes, a short chain may top up a giver whose surplus alone is too
+                // small to send, and get it back with the rest.
+                let z = shorts.map { _ in program.addVariable(upper: lane.capacity, cost: unitCost) }
                 flowVariables.append(z)
                 if let y {
-                    for (k, variable) in zip(commodities, z) {
+                    for (k, variable) in zip(shorts, z) {
                         program.addConstraint([(variable, 1), (y, -min(bigM, draw[k]))], upper: 0)
                     }
                     program.addConstraint(z.map { ($0, 1.0) } + [(y, -bigM)], upper: 0)
@@ -161,28 +162,21 @@ struct PlanFormulation {
         // Each destination's flow is conserved through relays (a fixed fee may take a little of
         // it, and a relay keeps back the same sliver of what it sends as the spendable rows ask).
         for (c, k) in shorts.enumerated() {
+            // What leaves k bound for k itself (a top-up that comes back) is paid from what k
+            // holds on-chain, so k can send it first: a cycle in which every chain must receive
+            // before it can send has no order to execute in.
+            let departing = lanesOut[k].map { (flowVariables[$0][c], 1.0) }
+            if !departing.isEmpty { program.addConstraint(departing, upper: spendable[k]) }
             for j in 0..<n where j != k {
                 var terms: [(variable: Int, coefficient: Double)] = []
-                for l in lanesOut[j] {
-                    guard let slot = commoditySlot(lane: lanes[l], short: k, index: c, shorts: shorts) else { continue }
-                    terms.append((flowVariables[l][slot], spendFactor))
-                }
+                for l in lanesOut[j] { terms.append((flowVariables[l][c], spendFactor)) }
                 for l in lanesIn[j] {
-                    guard let slot = commoditySlot(lane: lanes[l], short: k, index: c, shorts: shorts) else { continue }
-                    terms.append((flowVariables[l][slot], -(1 - lanes[l].rate)))
+                    terms.append((flowVariables[l][c], -(1 - lanes[l].rate)))
                     if let y = decision[l], lanes[l].fixedTokens > 0 { terms.append((y, lanes[l].fixedTokens)) }
                 }
                 if !terms.isEmpty { program.addConstraint(terms, lower: 0) }
             }
         }
-    }
-
-    /// Where commodity `k` (the `index`-th short chain) sits among a lane's flow variables; nil
-    /// when the lane does not carry it (it leaves k itself).
-    private func commoditySlot(lane: RebalanceLane, short k: Int, index: Int, shorts: [Int]) -> Int? {
-        guard lane.from != k else { return nil }
-        // Commodities are laid out in `shorts` order, skipping the lane's own source.
-        return shorts[..<index].contains(lane.from) ? index - 1 : index
     }
 
     /// What chain i receives after fees, less what it sends times `sendFactor`, as terms.
@@ -215,10 +209,14 @@ struct PlanFormulation {
         }
         let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
         guard least.status == .optimal || least.status == .feasible else { return nil }
+        // Stage 2 is held to stage 1's shortfall alone, not to its charge on tokens lost: that
+        // would confine it to the plans losing the fewest tokens, not the fewest dollars. (It
+        // minimises fees, so burning tokens never pays there.) A sliver of slack for the solver's
+        // tolerance, far less than the margins settlement relies on.
+        let shortfall = unmetVariable.indices.compactMap { i in unmetVariable[i].map { ($0, book.valuationPrice(i)) } }
+        let leastShortfall = shortfall.reduce(0) { $0 + $1.1 * max(0, least.values[$1.0]) }
         var cheapest = program
-        // A sliver of slack for the solver's tolerance, far less than the margins settlement relies on.
-        cheapest.addConstraint(shortfallCosts.indices.filter { shortfallCosts[$0] != 0 }.map { ($0, shortfallCosts[$0]) },
-                               upper: least.objective * (1 + 1e-9) + noiseUSD / 100)
+        cheapest.addConstraint(shortfall, upper: leastShortfall * (1 + 1e-9) + noiseUSD / 100)
         let first = CBC.solve(cheapest, limits: limits)
         guard first.status == .optimal || first.status == .feasible else { return nil }
         var values = first.values
@@ -233,7 +231,7 @@ struct PlanFormulation {
             return open ? max(0, flowVariables[l].reduce(0) { $0 + values[$1] }) : 0
         }
         let unmet = unmetVariable.map { $0.map { max(0, values[$0]) } ?? 0 }
-        return Solved(flow: flow, unmet: unmet, noise: margin, dust: dust, bound: first.bound,
+        return Solved(flow: flow, unmet: unmet, dust: dust, bound: first.bound,
                       nodes: least.nodes + first.nodes, stoppedByTimeCap: least.stoppedByTimeCap || first.stoppedByTimeCap)
     }
 }

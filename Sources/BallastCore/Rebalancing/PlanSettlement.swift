@@ -32,7 +32,8 @@ enum PlanSettlement {
     static func settle(_ solved: PlanFormulation.Solved, book: TokenBook, lanes: RebalanceLane.Catalogue,
                        snapshot: Snapshot) -> Result<TransferPlan, Failure> {
         let d = book.token.decimals
-        // The program holds givers to `dust`; rounding to token units may take a few units more.
+        // The program holds givers to `dust`, and short chains' margins are paid from it; rounding
+        // to token units may take a few units more.
         guard let dust = Amount(ceiling: 2 * solved.dust, decimals: d) else { return .failure(.tooLarge) }
         var legs: [(lane: RebalanceLane, transfer: Transfer)] = []
         for (l, lane) in lanes.usable.enumerated() where solved.flow[l] > 0 {
@@ -68,9 +69,11 @@ enum PlanSettlement {
         for i in book.chains.indices {
             guard let target = TokenBook.share(held, book.weights[i], decimals: d) else { return .failure(.tooLarge) }
             let chain = book.chains[i]
-            if book.isShort[i], after[i] < target {
+            // A short chain is met within the dust too: when the givers hand over all they hold,
+            // nothing is left to pay the short chains' safety margins.
+            if book.isShort[i], after[i] < target - dust {
                 // Shortfall the program left unmet is reported; any other is a settlement failure.
-                guard solved.unmet[i] > solved.noise[i] else { return .failure(.shortBelowTarget(chain)) }
+                guard solved.unmet[i] > solved.dust else { return .failure(.shortBelowTarget(chain)) }
                 unmet[chain] = target - after[i]
                 reasons[chain] = unmetReason(shortfall: (target - after[i]).doubleValue, into: i, lanes: lanes)
             }
