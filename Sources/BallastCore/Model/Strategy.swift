@@ -54,9 +54,9 @@ public struct RebalanceRules: Sendable, Hashable {
     public var maxSolveNodes: Int
 
     public static let defaultMaxPriceAgeSeconds = 600.0
-    /// Chosen with `ballast bench plan --reference-nodes 1000`: at 10–30 chains every plan it
-    /// gave cost the proven optimum, while nodes can cost 0.3 s each at 30 chains (README).
-    public static let defaultMaxSolveNodes = 100
+    /// Chosen with `ballast bench plan --reference-nodes`: 100 nodes left 20-chain plans up to
+    /// 15% above the optimum; nodes cost up to 0.3 s each at 30 chains (README, "Performance").
+    public static let defaultMaxSolveNodes = 1_000
 
     public init(threshold: Double, minTransferUSD: Double, maxFeeBps: Double, targets: [String: [String: TargetShare]],
                 maxPriceAgeSeconds: Double = RebalanceRules.defaultMaxPriceAgeSeconds,
