@@ -3,18 +3,19 @@ import PackageDescription
 
 let package = Package(
     name: "Ballast",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ballast", targets: ["ballast"]),
         .library(name: "BallastCore", targets: ["BallastCore"]),
         .library(name: "BallastHTTP", targets: ["BallastHTTP"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/attaswift/BigInt", exact: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // libcurl as the system provides it; the shims below give Swift typed entry points.
@@ -45,6 +46,21 @@ let package = Package(
             name: "BallastChains",
             dependencies: ["BallastCore", "BallastHTTP", .product(name: "BigInt", package: "BigInt")]
         ),
+        // zlib as the system provides it: the journal stores snapshots compressed.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The journal: cycles, the snapshots they decided from, and every intended transfer (SQLite through GRDB).
+        .target(
+            name: "BallastStore",
+            dependencies: ["BallastCore", "CZlib", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // One rebalancing cycle: in-flight accounting, guard rails, and the executors (dry-run, signed webhook).
+        .target(
+            name: "BallastExecution",
+            dependencies: [
+                "BallastCore", "BallastStore", "BallastHTTP", "BallastChains",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Synthetic markets for benchmarks and simulation; never a source of real decisions.
         .target(name: "BallastSimulation", dependencies: ["BallastCore"]),
         .executableTarget(
@@ -53,6 +69,8 @@ let package = Package(
                 "BallastCore",
                 "BallastHTTP",
                 "BallastChains",
+                "BallastStore",
+                "BallastExecution",
                 "BallastSimulation",
                 "BallastSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -66,13 +84,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "BallastOptimizationTests", dependencies: ["BallastOptimization"]),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastSimulation"], exclude: ["Reference"]),
         .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastSandbox"]),
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
-        .testTarget(name: "BallastCLITests", dependencies: ["ballast", "BallastSandbox"]),
+        .testTarget(name: "BallastStoreTests", dependencies: ["BallastStore"]),
+        .testTarget(name: "BallastExecutionTests", dependencies: ["BallastExecution", "BallastStore", "BallastSandbox"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["ballast", "BallastSandbox", "BallastStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

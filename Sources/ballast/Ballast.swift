@@ -7,9 +7,10 @@ struct Ballast: AsyncParsableCommand {
         abstract: "Cross-chain arbitrage detection and treasury rebalancing.",
         discussion: """
             Exit codes: 0 success; 64 bad command line; 65 bad input (a snapshot, strategy or \
-            config that fails validation); 69 data unavailable; 70 internal error; 73 cannot write an output file.
+            config that fails validation); 69 data unavailable; 70 internal error; 73 cannot write an output file; \
+            74 the journal cannot be used; 75 try later (journal locked, receiver unreachable).
             """,
         version: "0.1.0",
-        subcommands: [Scan.self, Plan.self, SnapshotCommand.self, Check.self, Bench.self]
+        subcommands: [Scan.self, Plan.self, SnapshotCommand.self, Rebalance.self, JournalCommand.self, Pause.self, Resume.self, Check.self, Bench.self]
     )
 }

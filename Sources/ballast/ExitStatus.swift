@@ -10,4 +10,8 @@ enum ExitStatus {
     static let cannotCreate = ExitCode(73)
     /// A bug: the command reached a state it should not.
     static let internalError = ExitCode(70)
+    /// The journal cannot be used: read-only, damaged, or from a newer Ballast.
+    static let journalUnusable = ExitCode(74)
+    /// Try later: the journal is locked by another cycle, or the receiver is unreachable.
+    static let tryLater = ExitCode(75)
 }

@@ -28,7 +28,7 @@ import Testing
         let chain = try #require((weth["chains"] as? [[String: Any]])?.first)
         #expect(Set(chain.keys) == ["chain", "balance", "target", "band", "after", "short"])
         let transfer = try #require((weth["transfers"] as? [[String: Any]])?.first)
-        #expect(Set(transfer.keys) == ["from", "to", "bridge", "amount", "expected_received", "fee_usd", "eta_seconds"])
+        #expect(Set(transfer.keys) == ["from", "to", "bridge", "amount", "expected_received", "fee_usd", "amount_usd", "eta_seconds"])
         #expect(transfer["amount"] is String && transfer["expected_received"] is String)
         #expect(transfer["fee_usd"] is NSNumber)
         #expect((weth["unmet"] as? [String: String])?.isEmpty == true)

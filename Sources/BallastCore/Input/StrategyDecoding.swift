@@ -21,6 +21,8 @@ extension Strategy {
         }
         let arbitrage = root.object("arbitrage", required: false).flatMap(decodeArbitrage)
         let rebalance = root.object("rebalance", required: false).flatMap { decodeRebalance($0, tokens: tokens) }
+        let execution = root.object("execution", required: false).flatMap(decodeExecution)
+        if execution != nil, rebalance == nil { log.add(nil, "execution: a strategy acts only through its rebalance section, which is missing") }
         var deviation = defaultMaxSourceDeviationBps
         if let prices = root.object("prices", required: false) {
             deviation = prices.number("max_deviation_bps", required: false, in: .positive) ?? deviation
@@ -31,7 +33,8 @@ extension Strategy {
         }
         root.finish()
         guard log.isEmpty, let name else { throw InvalidInput(source: source, problems: log.problems) }
-        return Strategy(name: name, tokens: tokens, arbitrage: arbitrage, rebalance: rebalance, maxSourceDeviationBps: deviation)
+        return Strategy(name: name, tokens: tokens, arbitrage: arbitrage, rebalance: rebalance, execution: execution,
+                        maxSourceDeviationBps: deviation)
     }
 
     private static func decodeArbitrage(_ r: FieldReader) -> ArbitrageRules? {
@@ -74,6 +77,70 @@ extension Strategy {
         return RebalanceRules(threshold: threshold, minTransferUSD: minTransfer, maxFeeBps: maxFee, targets: targets,
                               maxPriceAgeSeconds: maxAge ?? RebalanceRules.defaultMaxPriceAgeSeconds,
                               maxSolveNodes: maxNodes ?? RebalanceRules.defaultMaxSolveNodes)
+    }
+
+    /// Upper bounds keep every figure printable and every sum exact enough; see docs/execution.md.
+    private static let usdLimit = NumberRange(min: 0, minInclusive: false, max: 1e12)
+
+    private static func decodeExecution(_ r: FieldReader) -> ExecutionRules? {
+        let webhook = r.object("webhook").flatMap(decodeWebhook)
+        var limits = ExecutionLimits()
+        if let l = r.object("limits", required: false) {
+            limits.maxTransferUSD = l.number("max_transfer_usd", required: false, in: usdLimit)
+            limits.maxDailyUSD = l.number("max_daily_usd", required: false, in: usdLimit)
+            limits.approvalUSD = l.number("approval_usd", required: false, in: usdLimit)
+            limits.bridges = names("bridges", in: l)
+            limits.chains = names("chains", in: l)
+            l.finish()
+        }
+        let expire = r.number("expire_factor", required: false, in: NumberRange(min: 1, max: 1_000))
+        r.finish()
+        guard r.isClean, let webhook else { return nil }
+        return ExecutionRules(webhook: webhook, limits: limits, expireFactor: expire ?? ExecutionRules.defaultExpireFactor)
+    }
+
+    private static func decodeWebhook(_ r: FieldReader) -> WebhookSettings? {
+        let url = r.string("url")
+        if let url {
+            let lower = url.lowercased()
+            let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"].contains { lower.hasPrefix($0 + ":") || lower.hasPrefix($0 + "/") || lower == $0 }
+            if !lower.hasPrefix("https://"), !loopback {
+                r.fail("url", "must be https:// (plain http only to a loopback receiver): transfers and signatures must not cross a network in clear")
+            }
+        }
+        var secret: SecretReference?
+        switch (r.string("secret", required: false), r.string("secret_file", required: false)) {
+        case (let text?, nil):
+            // Only a whole `${NAME}` reference: a secret written into the file itself is refused.
+            if text.hasPrefix("${"), text.hasSuffix("}"), text.count > 3,
+               text.dropFirst(2).dropLast().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                secret = .environment(String(text.dropFirst(2).dropLast()))
+            } else {
+                r.fail("secret", "must be a reference to the environment, ${NAME}: never the secret itself")
+            }
+        case (nil, let path?): secret = .file(path)
+        case (nil, nil): r.fail("secret", "missing: give secret: ${NAME} or secret_file: PATH")
+        case (_?, _?): r.fail("secret", "give secret or secret_file, not both")
+        }
+        let timeout = r.number("timeout_seconds", required: false, in: NumberRange(min: 0, minInclusive: false, max: 300))
+        let valid = r.number("valid_seconds", required: false, in: NumberRange(min: 10, max: 86_400))
+        r.finish()
+        guard r.isClean, let url, let secret else { return nil }
+        return WebhookSettings(url: url, secret: secret, timeoutSeconds: timeout ?? WebhookSettings.defaultTimeoutSeconds,
+                               validSeconds: valid ?? WebhookSettings.defaultValidSeconds)
+    }
+
+    private static func names(_ key: String, in r: FieldReader) -> [String]? {
+        guard let items = r.array(key, required: false) else { return nil }
+        var names: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let name) = item, !name.isEmpty else {
+                r.fail("\(key)[\(i)]", "must be a name, got \(item.described)")
+                continue
+            }
+            names.append(name)
+        }
+        return names
     }
 
     /// A chain's target: a plain fraction, or `{target: fraction, band: fraction of the target}`.

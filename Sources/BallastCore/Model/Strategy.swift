@@ -5,6 +5,8 @@ public struct Strategy: Sendable, Hashable {
     public var tokens: [String]
     public var arbitrage: ArbitrageRules?
     public var rebalance: RebalanceRules?
+    /// How live mode submits transfers; nil leaves the strategy dry-run only.
+    public var execution: ExecutionRules?
     /// How far (in bps) a source may stray from the median of a (chain, token)'s fresh
     /// sources before it is dropped; `prices.max_deviation_bps`, default 100.
     public var maxSourceDeviationBps: Double
@@ -12,11 +14,12 @@ public struct Strategy: Sendable, Hashable {
     public static let defaultMaxSourceDeviationBps = 100.0
 
     public init(name: String, tokens: [String], arbitrage: ArbitrageRules? = nil, rebalance: RebalanceRules? = nil,
-                maxSourceDeviationBps: Double = Strategy.defaultMaxSourceDeviationBps) {
+                execution: ExecutionRules? = nil, maxSourceDeviationBps: Double = Strategy.defaultMaxSourceDeviationBps) {
         self.name = name
         self.tokens = tokens
         self.arbitrage = arbitrage
         self.rebalance = rebalance
+        self.execution = execution
         self.maxSourceDeviationBps = maxSourceDeviationBps
     }
 }

@@ -39,6 +39,7 @@ extension Transfer: Encodable {
         try c.encode(amount.description, forKey: "amount")
         try c.encode(expectedReceived.description, forKey: "expected_received")
         try c.encode(USD.rounded(feeUSD), forKey: "fee_usd")
+        try c.encode(USD.rounded(amountUSD), forKey: "amount_usd")
         try c.encode(etaSeconds, forKey: "eta_seconds")
     }
 }

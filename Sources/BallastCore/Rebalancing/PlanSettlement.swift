@@ -44,7 +44,7 @@ enum PlanSettlement {
             guard let received = route.received(sending: amount, decimals: d) else { return .failure(.tooLarge) }
             legs.append((lane, Transfer(from: route.from, to: route.to, token: book.token.symbol, bridge: route.bridge,
                                         amount: amount, expectedReceived: received, feeUSD: lane.feeUSD(sending: amount),
-                                        etaSeconds: route.etaSeconds)))
+                                        amountUSD: amount.doubleValue * lane.price, etaSeconds: route.etaSeconds)))
         }
         let ordered: [(lane: RebalanceLane, transfer: Transfer)]
         let trimmable = trimAllowance(legs, decimals: d)

@@ -63,7 +63,7 @@ struct RebalanceLane {
         return catalogue
     }
 
-    private static func lane(_ route: Route, index: Int, from: Int, to: Int, price: Double?, takenAt: Date, decimals: Int,
+    static func lane(_ route: Route, index: Int, from: Int, to: Int, price: Double?, takenAt: Date, decimals: Int,
                              rules: RebalanceRules) -> Result<RebalanceLane, Exclusion> {
         guard takenAt.timeIntervalSince(route.observedAt) <= rules.maxPriceAgeSeconds else { return .failure(.staleQuote) }
         guard let price else { return .failure(.noPrice) }

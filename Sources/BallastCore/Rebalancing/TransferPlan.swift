@@ -12,6 +12,8 @@ public struct Transfer: Sendable, Hashable {
     public var expectedReceived: Amount
     /// Proportional fee, fixed fee (both at the sending chain's price) and gas, in USD.
     public var feeUSD: Double
+    /// The amount's value at the sending chain's price, in USD: what transfer limits compare.
+    public var amountUSD: Double
     public var etaSeconds: Int
 }
 

@@ -1,0 +1,88 @@
+import BallastCore
+import BallastHTTP
+import Foundation
+
+/// Submits actions as signed POSTs to the desk's webhook, over the libcurl client.
+///
+/// Each attempt carries a fresh `X-Ballast-Timestamp` and its signature over that timestamp and
+/// the frozen body; redirects are off, so a body is only ever signed for the URL configured.
+/// Retryable failures (408, 429, 5xx, timeouts, broken connections) are tried again with the
+/// same key and body until `timeout_seconds × 3` has passed.
+public struct WebhookSubmitter: TransferSubmitter {
+    let settings: WebhookSettings
+    let secret: WebhookSecret
+    let client: HTTPClient
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Date
+
+    public init(settings: WebhookSettings, secret: WebhookSecret, client: HTTPClient,
+                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.settings = settings
+        self.secret = secret
+        self.client = client
+        self.clock = clock
+        self.now = now
+    }
+
+    public func submit(key: String, body: Data) async -> SubmissionOutcome {
+        let budget = ContinuousClock.now + .milliseconds(Int64(settings.timeoutSeconds * 3_000))
+        var backoff = Duration.milliseconds(250)
+        var lastFailure = "not attempted"
+        while true {
+            let remaining = ContinuousClock.now.duration(to: budget)
+            guard remaining > .zero else { return .unreachable(lastFailure) }
+            switch await attempt(key: key, body: body, timeout: min(remaining, .milliseconds(Int64(settings.timeoutSeconds * 1_000)))) {
+            case .done(let outcome): return outcome
+            case .retry(let failure, let retryAfter):
+                lastFailure = failure
+                let wait = retryAfter.map { Duration.seconds($0) } ?? backoff
+                guard ContinuousClock.now + wait < budget else { return .unreachable(lastFailure) }
+                try? await clock.sleep(for: wait)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+        }
+    }
+
+    private enum Attempt {
+        case done(SubmissionOutcome)
+        case retry(String, retryAfter: Int?)
+    }
+
+    private func attempt(key: String, body: Data, timeout: Duration) async -> Attempt {
+        let timestamp = Int(now().timeIntervalSince1970)
+        var request = HTTPRequest.postJSON(url: settings.url, body: body, headers: [
+            HTTPHeader("Idempotency-Key", key),
+            HTTPHeader("X-Ballast-Timestamp", String(timestamp)),
+            HTTPHeader("X-Ballast-Signature", secret.signature(timestamp: timestamp, body: body)),
+        ])
+        request.timeout = timeout
+        request.connectTimeout = min(timeout, .seconds(5))
+        request.maxRedirects = 0
+        request.maxBodyBytes = 64 << 10
+        do {
+            let response = try await client.send(request)
+            return .done(.accepted(reference: Self.reference(in: response.body)))
+        } catch {
+            switch error.kind {
+            case .status(409, _, _): return .done(.alreadyAccepted)
+            case .status(422, let text, _): return .done(.keyReused(text))
+            case .status(408, _, _): return .retry(error.description, retryAfter: nil)
+            case .status(let code, let text, let retryAfter) where code == 429 || code >= 500:
+                return .retry(text.isEmpty ? "HTTP \(code)" : "HTTP \(code): \(text)", retryAfter: retryAfter)
+            case .status(let code, let text, _): return .done(.refused(status: code, reason: text))
+            case .timeout, .connectionFailed, .truncatedBody, .transport: return .retry(error.description, retryAfter: nil)
+            case .tooManyRedirects: return .done(.refused(status: 0, reason: "the receiver redirected; Ballast never follows a redirect with a signed transfer"))
+            case .cancelled: return .done(.unreachable(error.description))
+            case .bodyTooLarge, .protocolRefused: return .done(.refused(status: 0, reason: error.description))
+            }
+        }
+    }
+
+    /// `reference` from a JSON answer, if the receiver gave one; anything else is ignored.
+    static func reference(in body: Data) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let reference = object["reference"] as? String, !reference.isEmpty, reference.count <= 256
+        else { return nil }
+        return reference
+    }
+}
