@@ -93,7 +93,10 @@ let package = Package(
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
         .testTarget(name: "BallastStoreTests", dependencies: ["BallastStore"]),
         .testTarget(name: "BallastExecutionTests", dependencies: ["BallastExecution", "BallastStore", "BallastSandbox"]),
-        .testTarget(name: "BallastCLITests", dependencies: ["ballast", "BallastSandbox", "BallastStore"]),
+        .testTarget(
+            name: "BallastCLITests",
+            dependencies: ["ballast", "BallastSandbox", "BallastStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -79,11 +79,13 @@ public struct RebalanceCycle: Sendable {
             snapshotJSON: decisionMarket.encodedJSON(), opportunitiesJSON: Self.json(scan.map(OpportunitiesRecord.init)),
             planJSON: Self.json(report))
         let dailyUsed = live ? try journal.submittedUSD(since: startedAt.addingTimeInterval(-86_400)) : 0
+        var drafts: [ActionDraft] = []
         let (cycle, recorded) = try journal.recordCycle(draft, by: actor) { stamp in
-            try actionDrafts(report, stamp: stamp, market: decisionMarket, waiting: waiting, paused: paused, dailyUsed: dailyUsed,
-                             at: startedAt)
+            drafts = try actionDrafts(report, stamp: stamp, market: decisionMarket, waiting: waiting, paused: paused,
+                                      dailyUsed: dailyUsed, at: startedAt)
+            return drafts
         }
-        events += recorded.map { .init(key: $0.idempotencyKey, token: $0.token, status: $0.status, note: nil) }
+        events += zip(recorded, drafts).map { .init(key: $0.idempotencyKey, token: $0.token, status: $0.status, note: $1.note) }
 
         var unreachable: String?, keyReused = false
         if live, !paused.paused {

@@ -18,30 +18,60 @@ struct CLIRunner {
         return products.appendingPathComponent("ballast")
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// A started `ballast`, for tests that must act while it runs (such as killing it).
+    struct Running: @unchecked Sendable {  // Process is thread-safe for what is used here: pid, wait.
+        let process: Process
+        let out: Pipe
+        let err: Pipe
+
+        var pid: Int32 { process.processIdentifier }
+
+        /// Waits for the end and collects the output.
+        func collect() -> Result {
+            // Read before waiting so a large output cannot fill the pipe and stall the child.
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                          stderr: String(decoding: stderr, as: UTF8.self))
+        }
+
+        /// `collect` on a thread of its own: waiting for a child process must not hold one of
+        /// the few threads Swift concurrency runs every other test's tasks on.
+        func finish() async -> Result {
+            await withCheckedContinuation { continuation in
+                Thread { continuation.resume(returning: collect()) }.start()
+            }
+        }
+    }
+
+    /// Starts `ballast` with `environment` added to the test's own.
+    static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Running {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.currentDirectoryURL = repository
+        process.currentDirectoryURL = directory ?? repository
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read before waiting so a large output cannot fill the pipe and stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return Running(process: process, out: out, err: err)
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        try start(arguments).collect()
     }
 
     /// `run` on a thread of its own: waiting for a child process must not hold one of the
     /// few threads Swift concurrency runs every other test's tasks on.
     static func launch(_ arguments: [String]) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try run(arguments) }) }.start()
-        }
+        try await start(arguments).finish()
+    }
+
+    /// `start` then `finish`.
+    static func launch(_ arguments: [String], environment: [String: String], directory: URL? = nil) async throws -> Result {
+        try await start(arguments, environment: environment, directory: directory).finish()
     }
 
     static func temporaryFile(_ contents: String, suffix: String) throws -> String {

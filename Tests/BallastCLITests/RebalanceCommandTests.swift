@@ -1,0 +1,239 @@
+import BallastSandbox
+import BallastStore
+import Foundation
+import GRDB
+import Testing
+
+/// `ballast rebalance --once`, `journal`, `pause`: run as cron and a desk would, against a
+/// simulated market and a signed-webhook receiver on 127.0.0.1, with a real journal file.
+@Suite struct RebalanceCommandTests {
+    static let market = SimulatedMarket(chains: 3, tokens: 3)
+    static let secret = "s3cr3t-webhook-key-for-tests-only"
+
+    /// chain00 holds the least USDC (100 of 411) and should hold half of it; the others give
+    /// about 34 and 71, which the $0.50 relayer fee allows under 200 bps.
+    static func strategy(webhook: String, limits: String = "") -> String {
+        """
+        name: desk
+        tokens: [USDC]
+        rebalance:
+          threshold: 0.05
+          min_transfer_usd: 1
+          max_fee_bps: 200
+          targets:
+            USDC: {chain00: 0.5, chain01: 0.25, chain02: 0.25}
+        execution:
+          webhook:
+            url: \(webhook)
+            secret: ${BALLAST_TEST_WEBHOOK_SECRET}
+            timeout_seconds: 1
+        \(limits)
+        """
+    }
+
+    struct Desk {
+        let directory: URL
+        let chains: String
+        let strategy: String
+        let receiver: WebhookReceiver
+        var journal: String { directory.appendingPathComponent("ballast.db").path }
+
+        func rebalance(_ extra: [String] = [], environment: [String: String] = ["BALLAST_TEST_WEBHOOK_SECRET": RebalanceCommandTests.secret]) async throws -> CLIRunner.Result {
+            try await CLIRunner.launch(["rebalance", "--once", "--chains", chains, "--strategy", strategy, "--journal", journal] + extra,
+                                       environment: environment)
+        }
+
+        func start(_ extra: [String] = []) throws -> CLIRunner.Running {
+            try CLIRunner.start(["rebalance", "--once", "--chains", chains, "--strategy", strategy, "--journal", journal] + extra,
+                                environment: ["BALLAST_TEST_WEBHOOK_SECRET": RebalanceCommandTests.secret])
+        }
+
+        func ballast(_ arguments: [String]) async throws -> CLIRunner.Result {
+            try await CLIRunner.launch(arguments + ["--journal", journal], environment: [:])
+        }
+
+        func actions() async throws -> [[String: Any]] {
+            let listed = try await ballast(["journal", "list", "--format", "json"])
+            let object = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
+            return (object?["actions"] as? [[String: Any]] ?? []).reversed()
+        }
+    }
+
+    func withDesk(receiver behaviour: WebhookReceiver.Behaviour = .accept, limits: String = "",
+                  _ body: (Desk) async throws -> Void) async throws {
+        let server = try await SimulatedMarketServer(market: Self.market)
+        let receiver = try await WebhookReceiver(secret: Self.secret, behaviour: behaviour)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-desk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let chains = try Self.market.writeChainFiles(baseURL: server.baseURL)
+        let strategy = directory.appendingPathComponent("desk.yaml")
+        try Data(Self.strategy(webhook: receiver.url, limits: limits).utf8).write(to: strategy)
+        defer {
+            try? FileManager.default.removeItem(atPath: chains)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        var failure: (any Error)?
+        do { try await body(Desk(directory: directory, chains: chains, strategy: strategy.path, receiver: receiver)) } catch { failure = error }
+        try await receiver.shutdown()
+        try await server.shutdown()
+        if let failure { throw failure }
+    }
+
+    @Test func dryRunRecordsThePlanAndTheJournalListsIt() async throws {
+        try await withDesk { desk in
+            let run = try await desk.rebalance()
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.hasPrefix("cycle 1 (dry-run): USDC rebalance (2 transfers) — actions: 2 dry_run"), "\(run.stdout)")
+            #expect(desk.receiver.arrivals.isEmpty)
+            let plan = try await CLIRunner.launch(["plan", "--chains", desk.chains, "--strategy", desk.strategy, "--format", "json"])
+            let transfers = ((try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])?["plans"] as? [[String: Any]])?
+                .first?["transfers"] as? [[String: Any]] ?? []
+            let actions = try await desk.actions()
+            #expect(actions.map { $0["amount"] as? String } == transfers.map { $0["amount"] as? String })
+            #expect(actions.map { $0["expected_received"] as? String } == transfers.map { $0["expected_received"] as? String })
+            #expect(actions.allSatisfy { $0["status"] as? String == "dry_run" })
+            #expect(Set(actions.first?.keys.map { $0 } ?? []) == ["idempotency_key", "cycle", "token", "from", "to", "bridge", "amount",
+                                                                   "expected_received", "fee_usd", "status", "created_at", "updated_at"])
+            let replay = try await desk.ballast(["journal", "replay", "1", "--format", "json"])
+            #expect(replay.status == 0, "\(replay.stderr)")
+            #expect(replay.stderr.contains("identical to the plan cycle 1 recorded"))
+            let csv = try await desk.ballast(["journal", "--format", "csv"])
+            #expect(csv.stdout.hasPrefix("idempotency_key,cycle,token,from,to,bridge,amount,expected_received,fee_usd,status,created_at,updated_at\r\n"))
+        }
+    }
+
+    @Test func liveSubmitsSignedTransfersOnceAndTheSecretStaysSecret() async throws {
+        try await withDesk { desk in
+            let first = try await desk.rebalance(["--live"])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("actions: 2 planned, 2 submitted"), "\(first.stdout)")
+            let arrivals = desk.receiver.arrivals
+            #expect(arrivals.count == 2)
+            #expect(arrivals.allSatisfy { $0.signatureValid && $0.status == 200 })
+
+            let second = try await desk.rebalance(["--live", "--quiet"])
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.stdout.isEmpty, "quiet: nothing was done, nothing is printed: \(second.stdout)")
+            #expect(desk.receiver.arrivals.count == 2, "nothing new while the first cycle's transfers are pending")
+
+            // The desk reports delivery.
+            let key = try #require(try await desk.actions().first?["idempotency_key"] as? String)
+            let missing = try await desk.ballast(["journal", "set-status", key, "confirmed"])
+            #expect(missing.status == 64)
+            let confirmed = try await desk.ballast(["journal", "set-status", key, "confirmed", "--received", "30.5", "--note", "block 123"])
+            #expect(confirmed.status == 0, "\(confirmed.stderr)")
+            let shown = try await desk.ballast(["journal", "show", key])
+            #expect(shown.stdout.contains("received 30.5"))
+            #expect(shown.stdout.contains("confirmed  cli:"))
+
+            let journalBytes = try Data(contentsOf: URL(fileURLWithPath: desk.journal))
+            #expect(journalBytes.range(of: Data(RebalanceCommandTests.secret.utf8)) == nil)
+            for output in [first.stdout, first.stderr, shown.stdout, shown.stderr] {
+                #expect(!output.contains(RebalanceCommandTests.secret))
+            }
+        }
+    }
+
+    @Test(arguments: [WebhookReceiver.Behaviour.acceptAndHang, .hang])
+    func aRunKilledDuringSubmissionIsResumedUnderTheSameKey(_ behaviour: WebhookReceiver.Behaviour) async throws {
+        try await withDesk(receiver: behaviour) { desk in
+            var arrivals = desk.receiver.arrivalStream.makeAsyncIterator()
+            let run = try desk.start(["--live"])
+            let first = try #require(await arrivals.next())
+            kill(run.pid, SIGKILL)
+            let killed = await run.finish()
+            #expect(killed.status == SIGKILL)
+
+            desk.receiver.setBehaviour(.accept)
+            let rerun = try await desk.rebalance(["--live"])
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            let all = desk.receiver.arrivals
+            // The interrupted key came again, byte for byte; every transfer has one key only.
+            let again = all.dropFirst().filter { $0.key == first.key }
+            #expect(again.count == 1)
+            #expect(again.first?.body == first.body)
+            #expect(again.first?.status == (behaviour == .acceptAndHang ? 409 : 200))
+            #expect(Set(all.map(\.key)).count == 2)
+            #expect(!all.contains { $0.status == 422 })
+            let actions = try await desk.actions()
+            #expect(actions.count == 2)
+            #expect(actions.allSatisfy { $0["status"] as? String == "submitted" })
+        }
+    }
+
+    @Test func anUnreachableReceiverExits75AndLeavesActionsPlanned() async throws {
+        try await withDesk(receiver: .status(503)) { desk in
+            let run = try await desk.rebalance(["--live"])
+            #expect(run.status == 75, "\(run.stdout)\(run.stderr)")
+            #expect(run.stdout.contains("receiver unreachable"))
+            #expect(try await desk.actions().allSatisfy { $0["status"] as? String == "planned" })
+        }
+    }
+
+    @Test func aSecondCycleOnTheSameJournalExits75() async throws {
+        try await withDesk { desk in
+            // Create the journal, then hold its lock as a running cycle would.
+            _ = try await desk.rebalance()
+            let lock = try JournalLock(journal: desk.journal)
+            let blocked = try await desk.rebalance()
+            #expect(blocked.status == 75)
+            #expect(blocked.stderr.contains("another cycle holds the journal (pid \(getpid())"), "\(blocked.stderr)")
+            lock.release()
+            #expect(try await desk.rebalance().status == 0)
+        }
+    }
+
+    @Test func aPausedJournalBlocksAndSendsNothing() async throws {
+        try await withDesk { desk in
+            _ = try await desk.rebalance()
+            #expect(try await desk.ballast(["pause", "--reason", "bridge incident"]).status == 0)
+            let paused = try await desk.rebalance(["--live"])
+            #expect(paused.status == 0)
+            #expect(paused.stdout.contains("PAUSED"))
+            #expect(paused.stderr.contains("blocked: paused by cli:"))
+            #expect(desk.receiver.arrivals.isEmpty)
+            #expect(try await desk.ballast(["resume"]).status == 0)
+            #expect(try await desk.rebalance(["--live"]).status == 0)
+            #expect(desk.receiver.arrivals.count == 2)
+        }
+    }
+
+    @Test func unusableJournalsExit74AndSendNothing() async throws {
+        try await withDesk { desk in
+            try Data(repeating: 0x42, count: 4_096).write(to: URL(fileURLWithPath: desk.journal))
+            let corrupt = try await desk.rebalance(["--live"])
+            #expect(corrupt.status == 74, "\(corrupt.stderr)")
+            #expect(corrupt.stderr.contains("damaged or not a SQLite file"))
+            try FileManager.default.removeItem(atPath: desk.journal)
+
+            _ = try await desk.rebalance()
+            let database = try DatabaseQueue(path: desk.journal)
+            try await database.writeWithoutTransaction { db in
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-a-newer-ballast')")
+            }
+            try database.close()
+            for arguments in [["rebalance", "--once", "--live", "--chains", desk.chains, "--strategy", desk.strategy], ["journal"]] {
+                let newer = try await CLIRunner.launch(arguments + ["--journal", desk.journal],
+                                                       environment: ["BALLAST_TEST_WEBHOOK_SECRET": RebalanceCommandTests.secret])
+                #expect(newer.status == 74, "\(newer.stderr)")
+                #expect(newer.stderr.contains("written by a newer Ballast"))
+            }
+            #expect(desk.receiver.arrivals.isEmpty)
+        }
+    }
+
+    @Test func liveNeedsItsSectionItsSecretAndAFreshRead() async throws {
+        try await withDesk { desk in
+            let noSecret = try await desk.rebalance(["--live"], environment: [:])
+            #expect(noSecret.status == 65)
+            #expect(noSecret.stderr.contains("BALLAST_TEST_WEBHOOK_SECRET is not set"))
+            let fromSnapshot = try await CLIRunner.launch(["rebalance", "--once", "--live", "--snapshot", "examples/snapshot.json",
+                                                           "--strategy", desk.strategy, "--journal", desk.journal], environment: [:])
+            #expect(fromSnapshot.status == 64)
+            #expect(fromSnapshot.stderr.contains("--live needs --chains"))
+            let noOnce = try await CLIRunner.launch(["rebalance", "--chains", desk.chains, "--strategy", desk.strategy], environment: [:])
+            #expect(noOnce.status == 64)
+            #expect(!FileManager.default.fileExists(atPath: desk.journal), "nothing is created before the inputs are checked")
+        }
+    }
+}
