@@ -1,7 +1,7 @@
 # Build the release binary on the official Swift image; run it on slim Debian.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libcurl4-openssl-dev coinor-libcbc-dev libsqlite3-dev pkg-config \
+ && apt-get install -y --no-install-recommends libcurl4-openssl-dev coinor-libcbc-dev libsqlite3-dev zlib1g-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -12,7 +12,7 @@ RUN swift build -c release --static-swift-stdlib --product ballast \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libcurl4 coinor-libcbc3 libsqlite3-0 ca-certificates tzdata \
+ && apt-get install -y --no-install-recommends libcurl4 coinor-libcbc3 libsqlite3-0 zlib1g ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/ballast --create-home ballast
 COPY --from=build /out/ballast /usr/local/bin/ballast

@@ -1,0 +1,69 @@
+import ArgumentParser
+import BallastCore
+import BallastStore
+import Foundation
+
+struct BenchJournal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Time recording a cycle of actions and listing the newest, in a journal filled with many actions.")
+
+    @Option(help: "Actions in the journal before timing.") var actions = 1_000_000
+    @Option(help: "Actions per recorded cycle.") var cycleActions = 100
+    @Option(help: "Timed repetitions; the median is reported.") var runs = 21
+    @Option(help: "The journal file; a temporary one, removed afterwards, when absent.") var journal: String?
+
+    func validate() throws {
+        guard actions >= 0, cycleActions >= 1, runs >= 1 else { throw ValidationError("need actions ≥ 0, cycle-actions ≥ 1, runs ≥ 1") }
+    }
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteJournal(path: journal ?? directory.appendingPathComponent("bench.db").path)
+        let snapshot = Data(String(repeating: #"{"chain": "ethereum", "token": "WETH", "price_usd": 3012.5}"#, count: 200).utf8)
+        // The history is mostly finished actions; the timed cycles add live, planned ones.
+        func cycle(_ count: Int, status: ActionStatus = .planned) -> (CycleDraft, [ActionDraft]) {
+            let draft = CycleDraft(startedAt: Date(), mode: .live, strategyText: "name: bench\n", snapshotJSON: snapshot,
+                                   opportunitiesJSON: Data("{}".utf8), planJSON: Data("{}".utf8))
+            let actions = (0..<count).map { i in
+                ActionDraft(token: i % 2 == 0 ? "USDC" : "WETH", leg: i + 1, from: "ethereum", to: "base", bridge: "across",
+                            amount: Amount("1234.567891")!, expectedReceived: Amount("1234.1")!, feeUSD: 1.25, amountUSD: 1234.57,
+                            feeBps: 4, feeFixed: .zero, etaSeconds: 90, dependsOn: nil, status: status, note: nil,
+                            body: Data(repeating: 0x7B, count: 600), validUntil: Date().addingTimeInterval(600))
+            }
+            return (draft, actions)
+        }
+        let fillStart = ContinuousClock.now
+        var filled = 0
+        while filled < actions {
+            let (draft, batch) = cycle(min(1_000, actions - filled), status: .dryRun)
+            _ = try store.recordCycle(draft, by: "bench") { _ in batch }
+            filled += batch.count
+        }
+        let fill = (ContinuousClock.now - fillStart).seconds
+        var failure: (any Error)?
+        let record = Stopwatch.median(runs) {
+            let (draft, batch) = cycle(cycleActions)
+            do { _ = try store.recordCycle(draft, by: "bench") { _ in batch } } catch { failure = error }
+        }
+        let list = Stopwatch.median(runs) {
+            do { _ = try store.actions(ActionQuery(limit: 100)) } catch { failure = error }
+        }
+        let listToken = Stopwatch.median(runs) {
+            do { _ = try store.actions(ActionQuery(token: "WETH", limit: 100)) } catch { failure = error }
+        }
+        let inFlight = Stopwatch.median(runs) {
+            do { _ = try store.inFlight(balancesReadAt: Date()) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        print("""
+            journal          \(filled + runs * cycleActions) actions (filled in \(String(format: "%.1f", fill)) s), synchronous = FULL
+            record cycle     \(Stopwatch.format(record)) median of \(runs)  (\(cycleActions) actions, one transaction)
+            list newest 100  \(Stopwatch.format(list)) median of \(runs)
+            … of one token   \(Stopwatch.format(listToken)) median of \(runs)
+            in flight        \(Stopwatch.format(inFlight)) median of \(runs)  (the \(runs * cycleActions) planned actions the timed cycles added)
+            """)
+    }
+}
