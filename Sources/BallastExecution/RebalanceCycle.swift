@@ -149,9 +149,9 @@ public struct RebalanceCycle: Sendable {
                     used += transfer.amountUSD
                     draft.status = .planned
                     let validUntil = date.addingTimeInterval(execution.webhook.validSeconds)
-                    draft.validUntil = validUntil
-                    // A relay leg's body is frozen once its feeder has delivered, with what arrived.
+                    // A relay leg's body, and its validity, start once its feeder has delivered.
                     if dependsOn == nil {
+                        draft.validUntil = validUntil
                         draft.body = try order(key: stamp.idempotencyKey(token: plan.token, leg: leg), cycle: stamp.sequence, leg: leg,
                                                dependsOn: nil, token: plan.token, from: transfer.from, to: transfer.to,
                                                bridge: transfer.bridge, amount: transfer.amount, minReceived: transfer.expectedReceived,
@@ -211,6 +211,12 @@ public struct RebalanceCycle: Sendable {
         var spentHere: [String: Amount] = [:]
         for var action in ready {
             let at = now()
+            if action.attempts == 0, let validUntil = action.validUntil, at > validUntil {
+                let note = Self.lapsed(validUntil)
+                try journal.transition(action.idempotencyKey, to: .failed, by: actor, note: note, update: ActionUpdate(), at: at)
+                sent.events.append(.init(key: action.idempotencyKey, token: action.token, status: .failed, note: note))
+                continue
+            }
             if action.body == nil {
                 action = try freezeRelayLeg(action, at: at)
             }
@@ -313,7 +319,7 @@ public struct RebalanceCycle: Sendable {
                 }
             case .planned:
                 if action.attempts == 0, let validUntil = action.validUntil, date > validUntil {
-                    move = (.failed, "never sent before its valid_until (\(Timestamp.format(validUntil)))")
+                    move = (.failed, Self.lapsed(validUntil))
                 } else if let feeder = action.dependsOn, byKey[feeder] == nil,
                           let status = try journal.action(feeder)?.status, status == .failed || status == .blocked {
                     move = (.failed, "its feeder \(feeder) is \(status.rawValue): nothing to forward")
@@ -329,6 +335,8 @@ public struct RebalanceCycle: Sendable {
     }
 
     // MARK: Helpers
+
+    private static func lapsed(_ validUntil: Date) -> String { "never sent before its valid_until (\(Timestamp.format(validUntil)))" }
 
     private static func spendable(_ token: String, in market: Snapshot) -> [String: Amount] {
         Dictionary(market.balances.filter { $0.token == token }.map { ($0.chain, $0.amount) }, uniquingKeysWith: { a, _ in a })

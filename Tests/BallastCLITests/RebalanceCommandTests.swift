@@ -183,6 +183,21 @@ import Testing
         }
     }
 
+    @Test func twoCyclesAtOnceOneActsTheOtherExits75() async throws {
+        try await withDesk(receiver: .hang) { desk in
+            var arrivals = desk.receiver.arrivalStream.makeAsyncIterator()
+            let first = try desk.start(["--live"])
+            _ = await arrivals.next()  // the first cycle is sending: it holds the journal
+            let second = try await desk.rebalance(["--live"])
+            #expect(second.status == 75)
+            #expect(second.stderr.contains("another cycle holds the journal (pid \(first.pid) on "), "\(second.stderr)")
+            #expect(second.stderr.contains("started 20"))
+            kill(first.pid, SIGKILL)
+            _ = await first.finish()
+            #expect(desk.receiver.arrivals.count == 1, "the second cycle sent nothing")
+        }
+    }
+
     @Test func aPausedJournalBlocksAndSendsNothing() async throws {
         try await withDesk { desk in
             _ = try await desk.rebalance()

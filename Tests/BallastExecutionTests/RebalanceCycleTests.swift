@@ -147,9 +147,12 @@ import Testing
         #expect(relay.body == nil)
         #expect(h.submitter.calls.count == 1)
 
-        h.clock.advance(60)
-        _ = try await h.run()
+        // Past the feeder's expiry and past valid_seconds: the feeder expires, the relay keeps waiting.
+        h.clock.advance(700)
+        let waiting = try await h.run()
         #expect(h.submitter.calls.count == 1, "the relay waits while its feeder is only submitted")
+        #expect(waiting.tokens.first?.status == "waiting")
+        #expect(try h.actions().map(\.status) == [.expired, .planned])
 
         // The feeder delivers 0.5 less than expected; the relay forwards that much less.
         let received = feeder.expectedReceived - Amount("0.5")!
