@@ -208,7 +208,16 @@ public struct RebalanceCycle: Sendable {
         // The kill switch may have been thrown while the market was read.
         if try journal.pauseState().paused { return sent }
         let guardrails = Guardrails(limits: execution.limits)
-        var spentHere: [String: Amount] = [:]
+        let onChain = Dictionary(fresh.balances.map { ("\($0.chain)|\($0.token)", $0.amount) }, uniquingKeysWith: { a, _ in a })
+        // What sources owe to sends already made (this run or earlier) whose debits do not show yet.
+        var committed: [String: Amount] = [:]
+        for open in try journal.inFlight(balancesReadAt: .distantFuture)
+        where open.status != .planned || open.attempts > 0 {
+            let source = "\(open.from)|\(open.token)"
+            if !InFlightLedger.debitShows(open, onChain: onChain[source]) {
+                committed[source] = (committed[source] ?? .zero) + open.amount
+            }
+        }
         for var action in ready {
             let at = now()
             if action.attempts == 0, let validUntil = action.validUntil, at > validUntil {
@@ -226,10 +235,9 @@ public struct RebalanceCycle: Sendable {
             switch rebalancer.requote(token: action.token, from: action.from, to: action.to, bridge: action.bridge, amount: action.amount, on: fresh) {
             case .failure(let why): refusal = "at the fresh quote: \(why.reason)"
             case .success(let quote):
-                let onChain = fresh.balances.first { $0.chain == action.from && $0.token == action.token }?.amount
-                if let onChain, onChain < (spentHere[source] ?? .zero) + action.amount {
-                    refusal = "\(action.from) holds \(onChain) \(action.token) at the fresh read, less than this and the transfers before it"
-                } else if onChain == nil {
+                if let held = onChain[source], held < (committed[source] ?? .zero) + action.amount {
+                    refusal = "\(action.from) holds \(held) \(action.token) at the fresh read, less than this and the sends not yet debited"
+                } else if onChain[source] == nil {
                     refusal = "\(action.from)'s \(action.token) balance could not be read again"
                 } else if let why = guardrails.refusal(from: action.from, to: action.to, bridge: action.bridge,
                                                        amountUSD: quote.amountUSD, usedToday: action.attempts > 0 ? usedToday - action.amountUSD : usedToday) {
@@ -244,8 +252,7 @@ public struct RebalanceCycle: Sendable {
                 continue
             }
             guard let body = try journal.action(action.idempotencyKey)?.body else { continue }
-            let sourceBefore = fresh.balances.first { $0.chain == action.from && $0.token == action.token }
-                .map { $0.amount - (spentHere[source] ?? .zero) }
+            let sourceBefore = onChain[source].map { $0 - (committed[source] ?? .zero) }
             try journal.recordAttempt(action.idempotencyKey, sourceBalance: sourceBefore, by: actor, at: at)
             let outcome = await submitter.submit(key: action.idempotencyKey, body: body)
             let (status, note, update) = Self.status(after: outcome)
@@ -257,7 +264,7 @@ public struct RebalanceCycle: Sendable {
             if case .keyReused = outcome { sent.keyReused = true }
             try journal.transition(action.idempotencyKey, to: status, by: actor, note: note, update: update, at: now())
             sent.events.append(.init(key: action.idempotencyKey, token: action.token, status: status, note: note))
-            if status == .submitted { spentHere[source] = (spentHere[source] ?? .zero) + action.amount }
+            if status == .submitted, action.attempts == 0 { committed[source] = (committed[source] ?? .zero) + action.amount }
         }
         return sent
     }

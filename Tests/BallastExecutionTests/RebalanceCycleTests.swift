@@ -135,6 +135,21 @@ import Testing
         #expect(h.submitter.calls.map(\.body) == recorded.map { $0.body! })
     }
 
+    @Test func aSourceThatNoLongerHoldsTheAmountIsNotAskedToSendIt() async throws {
+        let h = try CycleHarness(balances: Self.skewed, targets: Self.quarters)
+        defer { h.remove() }
+        try await runDyingBeforeSending(h)
+        let recorded = try h.actions()
+        // Meanwhile something else took 60 of a's 100: enough for one leg, not for both.
+        h.market.change { s in s.balances[0].amount = Amount("40")! }
+        h.clock.advance(10)
+        _ = try await h.run()
+        let statuses = try recorded.map { try h.journal.action($0.idempotencyKey)!.status }
+        #expect(statuses == [.submitted, .blocked])
+        #expect(try h.journal.history(recorded[1].idempotencyKey).last?.note?.contains("a holds 40 WETH at the fresh read") == true)
+        #expect(h.submitter.calls.map(\.key) == [recorded[0].idempotencyKey])
+    }
+
     @Test func aRelayLegWaitsForItsFeederAndForwardsWhatArrived() async throws {
         // Only a → b → c exists: c's share must travel through b.
         let h = try CycleHarness(balances: ["a": "100", "b": "0", "c": "0"], targets: "{a: 0.5, c: 0.5}", routes: [("a", "b"), ("b", "c")])
