@@ -70,10 +70,12 @@ public struct WebhookSubmitter: TransferSubmitter {
             case .status(let code, let text, let retryAfter) where code == 429 || code >= 500:
                 return .retry(text.isEmpty ? "HTTP \(code)" : "HTTP \(code): \(text)", retryAfter: retryAfter)
             case .status(let code, let text, _): return .done(.refused(status: code, reason: text))
-            case .timeout, .connectionFailed, .truncatedBody, .transport: return .retry(error.description, retryAfter: nil)
+            // The answer was lost or unreadable, not refused: the receiver may hold the action, so
+            // the same bytes go again, and a receiver that has it answers 409.
+            case .timeout, .connectionFailed, .truncatedBody, .transport, .bodyTooLarge: return .retry(error.description, retryAfter: nil)
             case .tooManyRedirects: return .done(.refused(status: 0, reason: "the receiver redirected; Ballast never follows a redirect with a signed transfer"))
             case .cancelled: return .done(.unreachable(error.description))
-            case .bodyTooLarge, .protocolRefused: return .done(.refused(status: 0, reason: error.description))
+            case .protocolRefused: return .done(.refused(status: 0, reason: error.description))
             }
         }
     }

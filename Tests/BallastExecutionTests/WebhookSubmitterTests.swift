@@ -91,6 +91,18 @@ import Testing
         }
     }
 
+    @Test func anAnswerTooLargeToReadIsNotTakenForARefusal() async throws {
+        // A 2xx whose body is over 64 KB: the receiver may have accepted; resending gets its verdict.
+        let server = try await LoopbackServer { _ in .text(String(repeating: "x", count: 200_000)) }
+        guard case .unreachable = await (try submitter(server.baseURL + "/transfers", timeout: 0.3)).submit(key: "k-1", body: Self.body("k-1")) else {
+            Issue.record("an unreadable answer must leave the action to be resent")
+            return
+        }
+        #expect(server.requests.count >= 2, "resent with the same key")
+        #expect(Set(server.requests.map { $0.header("Idempotency-Key") ?? "" }) == ["k-1"])
+        try await server.shutdown()
+    }
+
     @Test func aRedirectIsNeverFollowed() async throws {
         let target = try await WebhookReceiver(secret: Self.secretText)
         let redirecting = try await LoopbackServer { _ in .redirect(to: target.url) }
