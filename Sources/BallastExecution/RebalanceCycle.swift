@@ -123,11 +123,11 @@ public struct RebalanceCycle: Sendable {
             for (i, transfer) in plan.transfers.enumerated() {
                 let leg = i + 1
                 let dependsOn = feeders[i].map { stamp.idempotencyKey(token: plan.token, leg: $0 + 1) }
-                var draft = ActionDraft(
+                var draft = ActionDraft(PlannedTransfer(
                     token: plan.token, leg: leg, from: transfer.from, to: transfer.to, bridge: transfer.bridge, amount: transfer.amount,
                     expectedReceived: transfer.expectedReceived, feeUSD: transfer.feeUSD, amountUSD: transfer.amountUSD,
                     feeBps: Self.routeFeeBps(transfer, market), feeFixed: Self.routeFeeFixed(transfer, market),
-                    etaSeconds: transfer.etaSeconds, dependsOn: dependsOn, status: .dryRun, note: nil, body: nil, validUntil: nil)
+                    etaSeconds: transfer.etaSeconds, dependsOn: dependsOn), status: .dryRun)
                 guard live, let execution else { drafts.append(draft); continue }
                 let guardrails = Guardrails(limits: execution.limits)
                 var refusal: String?

@@ -66,40 +66,15 @@ public struct CycleStamp: Sendable {
 
 /// An action as a cycle hands it to the journal (the key and cycle number come from the journal).
 public struct ActionDraft: Sendable {
-    public var token: String
-    public var leg: Int
-    public var from: String
-    public var to: String
-    public var bridge: String
-    public var amount: Amount
-    public var expectedReceived: Amount
-    public var feeUSD: Double
-    public var amountUSD: Double
-    public var feeBps: Double
-    public var feeFixed: Amount
-    public var etaSeconds: Int
-    public var dependsOn: String?
+    public var transfer: PlannedTransfer
     public var status: ActionStatus
+    /// Why it has that status (a blocked action's reason), for its history.
     public var note: String?
     public var body: Data?
     public var validUntil: Date?
 
-    public init(token: String, leg: Int, from: String, to: String, bridge: String, amount: Amount, expectedReceived: Amount,
-                feeUSD: Double, amountUSD: Double, feeBps: Double, feeFixed: Amount, etaSeconds: Int, dependsOn: String?, status: ActionStatus,
-                note: String?, body: Data?, validUntil: Date?) {
-        self.token = token
-        self.leg = leg
-        self.from = from
-        self.to = to
-        self.bridge = bridge
-        self.amount = amount
-        self.expectedReceived = expectedReceived
-        self.feeUSD = feeUSD
-        self.amountUSD = amountUSD
-        self.feeBps = feeBps
-        self.feeFixed = feeFixed
-        self.etaSeconds = etaSeconds
-        self.dependsOn = dependsOn
+    public init(_ transfer: PlannedTransfer, status: ActionStatus, note: String? = nil, body: Data? = nil, validUntil: Date? = nil) {
+        self.transfer = transfer
         self.status = status
         self.note = note
         self.body = body

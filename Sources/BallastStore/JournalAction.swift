@@ -1,33 +1,18 @@
 import BallastCore
 import Foundation
 
-/// One intended transfer, as the journal holds it.
+/// One intended transfer, as the journal holds it: the planned transfer (its fields read as the
+/// action's own: `action.amount`), where it stands, and what the receiver and the desk said.
 ///
 /// Its idempotency key is assigned when it is recorded and never changes; its request body,
 /// once frozen, is what every attempt sends, byte for byte.
+@dynamicMemberLookup
 public struct JournalAction: Sendable, Hashable {
     public var idempotencyKey: String
     public var cycle: Int64
-    public var token: String
-    /// Position in the cycle's plan for this token, from 1: the order the plan executes in.
-    public var leg: Int
-    public var from: String
-    public var to: String
-    public var bridge: String
-    /// Exact, in token units.
-    public var amount: Amount
-    public var expectedReceived: Amount
-    public var feeUSD: Double
-    /// The amount's value when planned: what the daily limit counts.
-    public var amountUSD: Double
-    /// The route's fees when planned: what a relay leg's smaller amount would deliver is worked out from them.
-    public var feeBps: Double
-    public var feeFixed: Amount
-    public var etaSeconds: Int
-    /// The earlier leg that feeds this one's source: sent only after that one is confirmed.
-    public var dependsOn: String?
+    public var transfer: PlannedTransfer
     public var status: ActionStatus
-    /// The request body, frozen; nil in dry-run, and for a relay leg until its feeder is confirmed.
+    /// The request body, frozen; nil in dry-run, and for a relay leg until its feeder has delivered.
     public var body: Data?
     /// Past this, a planned action is never sent.
     public var validUntil: Date?
@@ -45,25 +30,12 @@ public struct JournalAction: Sendable, Hashable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(idempotencyKey: String, cycle: Int64, token: String, leg: Int, from: String, to: String, bridge: String,
-                amount: Amount, expectedReceived: Amount, feeUSD: Double, amountUSD: Double, feeBps: Double, feeFixed: Amount, etaSeconds: Int,
-                dependsOn: String?, status: ActionStatus, body: Data?, validUntil: Date?, reference: String? = nil,
-                received: Amount? = nil, deliveredAt: Date? = nil, attempts: Int = 0, sourceBalanceAtSend: Amount? = nil, createdAt: Date, updatedAt: Date) {
+    public init(idempotencyKey: String, cycle: Int64, transfer: PlannedTransfer, status: ActionStatus, body: Data?, validUntil: Date?,
+                reference: String? = nil, received: Amount? = nil, deliveredAt: Date? = nil, attempts: Int = 0,
+                sourceBalanceAtSend: Amount? = nil, createdAt: Date, updatedAt: Date) {
         self.idempotencyKey = idempotencyKey
         self.cycle = cycle
-        self.token = token
-        self.leg = leg
-        self.from = from
-        self.to = to
-        self.bridge = bridge
-        self.amount = amount
-        self.expectedReceived = expectedReceived
-        self.feeUSD = feeUSD
-        self.amountUSD = amountUSD
-        self.feeBps = feeBps
-        self.feeFixed = feeFixed
-        self.etaSeconds = etaSeconds
-        self.dependsOn = dependsOn
+        self.transfer = transfer
         self.status = status
         self.body = body
         self.validUntil = validUntil
@@ -75,6 +47,8 @@ public struct JournalAction: Sendable, Hashable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    public subscript<Value>(dynamicMember field: KeyPath<PlannedTransfer, Value>) -> Value { transfer[keyPath: field] }
 }
 
 /// One entry of an action's status history: who moved it, when, and why.

@@ -109,11 +109,9 @@ public final class SQLiteJournal: Journal {
             var recorded: [JournalAction] = []
             for draft in try make(stamp) {
                 let action = JournalAction(
-                    idempotencyKey: stamp.idempotencyKey(token: draft.token, leg: draft.leg), cycle: sequence, token: draft.token,
-                    leg: draft.leg, from: draft.from, to: draft.to, bridge: draft.bridge, amount: draft.amount,
-                    expectedReceived: draft.expectedReceived, feeUSD: draft.feeUSD, amountUSD: draft.amountUSD, feeBps: draft.feeBps,
-                    feeFixed: draft.feeFixed, etaSeconds: draft.etaSeconds, dependsOn: draft.dependsOn, status: draft.status,
-                    body: draft.body, validUntil: draft.validUntil, createdAt: cycle.startedAt, updatedAt: cycle.startedAt)
+                    idempotencyKey: stamp.idempotencyKey(token: draft.transfer.token, leg: draft.transfer.leg), cycle: sequence,
+                    transfer: draft.transfer, status: draft.status, body: draft.body, validUntil: draft.validUntil,
+                    createdAt: cycle.startedAt, updatedAt: cycle.startedAt)
                 try insert(action, db: db)
                 try appendHistory(action.idempotencyKey, StatusChange(status: draft.status, actor: actor, note: draft.note, at: cycle.startedAt), db: db)
                 recorded.append(action)
@@ -355,15 +353,18 @@ public final class SQLiteJournal: Journal {
         guard let status = ActionStatus(rawValue: row["status"]) else {
             throw JournalError(.unreadable, path: path, "action \(key): unknown status \(row["status"] as String)")
         }
+        let transfer = PlannedTransfer(
+            token: row["token"], leg: row["leg"], from: row["from_chain"], to: row["to_chain"], bridge: row["bridge"],
+            amount: try amount("amount"), expectedReceived: try amount("expected_received"), feeUSD: row["fee_usd"],
+            amountUSD: row["amount_usd"], feeBps: row["fee_bps"], feeFixed: try amount("fee_fixed"), etaSeconds: row["eta_seconds"],
+            dependsOn: row["depends_on"])
         return JournalAction(
-            idempotencyKey: key, cycle: row["cycle"], token: row["token"], leg: row["leg"], from: row["from_chain"], to: row["to_chain"],
-            bridge: row["bridge"], amount: try amount("amount"), expectedReceived: try amount("expected_received"),
-            feeUSD: row["fee_usd"], amountUSD: row["amount_usd"], feeBps: row["fee_bps"], feeFixed: try amount("fee_fixed"),
-            etaSeconds: row["eta_seconds"], dependsOn: row["depends_on"], status: status, body: row["body"],
+            idempotencyKey: key, cycle: row["cycle"], transfer: transfer, status: status, body: row["body"],
             validUntil: (row["valid_until"] as Double?).map(Date.init(timeIntervalSince1970:)), reference: row["reference"],
             received: row["received"] == nil ? nil : try amount("received"),
             deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)), attempts: row["attempts"],
-            sourceBalanceAtSend: row["source_balance"] == nil ? nil : try amount("source_balance"), createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+            sourceBalanceAtSend: row["source_balance"] == nil ? nil : try amount("source_balance"),
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
     }
 
     static func sha256(_ data: Data) -> String {

@@ -28,10 +28,10 @@ struct BenchJournal: AsyncParsableCommand {
             let draft = CycleDraft(startedAt: Date(), mode: .live, strategyText: "name: bench\n", snapshotJSON: snapshot,
                                    opportunitiesJSON: Data("{}".utf8), planJSON: Data("{}".utf8))
             let actions = (0..<count).map { i in
-                ActionDraft(token: i % 2 == 0 ? "USDC" : "WETH", leg: i + 1, from: "ethereum", to: "base", bridge: "across",
-                            amount: Amount("1234.567891")!, expectedReceived: Amount("1234.1")!, feeUSD: 1.25, amountUSD: 1234.57,
-                            feeBps: 4, feeFixed: .zero, etaSeconds: 90, dependsOn: nil, status: status, note: nil,
-                            body: Data(repeating: 0x7B, count: 600), validUntil: Date().addingTimeInterval(600))
+                ActionDraft(PlannedTransfer(token: i % 2 == 0 ? "USDC" : "WETH", leg: i + 1, from: "ethereum", to: "base", bridge: "across",
+                                            amount: Amount("1234.567891")!, expectedReceived: Amount("1234.1")!, feeUSD: 1.25,
+                                            amountUSD: 1234.57, feeBps: 4, feeFixed: .zero, etaSeconds: 90, dependsOn: nil),
+                            status: status, body: Data(repeating: 0x7B, count: 600), validUntil: Date().addingTimeInterval(600))
             }
             return (draft, actions)
         }

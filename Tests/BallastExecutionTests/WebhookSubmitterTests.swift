@@ -116,10 +116,12 @@ import Testing
 
 @Suite struct InFlightLedgerTests {
     func action(_ status: ActionStatus, amount: String, sourceBefore: String? = nil) -> JournalAction {
-        JournalAction(idempotencyKey: "k", cycle: 1, token: "WETH", leg: 1, from: "a", to: "b", bridge: "across", amount: Amount(amount)!,
-                      expectedReceived: Amount(amount)! - Amount("0.1")!, feeUSD: 1, amountUSD: 1, feeBps: 4, feeFixed: .zero,
-                      etaSeconds: 60, dependsOn: nil, status: status, body: nil, validUntil: nil,
-                      sourceBalanceAtSend: sourceBefore.map { Amount($0)! }, createdAt: Date(), updatedAt: Date())
+        JournalAction(idempotencyKey: "k", cycle: 1,
+                      transfer: PlannedTransfer(token: "WETH", leg: 1, from: "a", to: "b", bridge: "across", amount: Amount(amount)!,
+                                                expectedReceived: Amount(amount)! - Amount("0.1")!, feeUSD: 1, amountUSD: 1, feeBps: 4,
+                                                feeFixed: .zero, etaSeconds: 60, dependsOn: nil),
+                      status: status, body: nil, validUntil: nil, sourceBalanceAtSend: sourceBefore.map { Amount($0)! },
+                      createdAt: Date(), updatedAt: Date())
     }
 
     func market(a: String, b: String) -> Snapshot {

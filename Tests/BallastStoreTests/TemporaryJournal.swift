@@ -25,8 +25,9 @@ struct TemporaryJournal {
 
     static func action(leg: Int, token: String = "USDC", status: ActionStatus = .planned, amount: String = "100",
                        amountUSD: Double = 100, from: String = "a", to: String = "b") -> ActionDraft {
-        ActionDraft(token: token, leg: leg, from: from, to: to, bridge: "across", amount: Amount(amount)!, expectedReceived: Amount(amount)!,
-                    feeUSD: 0.5, amountUSD: amountUSD, feeBps: 5, feeFixed: .zero, etaSeconds: 60, dependsOn: nil, status: status,
-                    note: nil, body: Data("{\"leg\":\(leg)}".utf8), validUntil: start.addingTimeInterval(600))
+        ActionDraft(PlannedTransfer(token: token, leg: leg, from: from, to: to, bridge: "across", amount: Amount(amount)!,
+                                    expectedReceived: Amount(amount)!, feeUSD: 0.5, amountUSD: amountUSD, feeBps: 5, feeFixed: .zero,
+                                    etaSeconds: 60, dependsOn: nil),
+                    status: status, body: Data("{\"leg\":\(leg)}".utf8), validUntil: start.addingTimeInterval(600))
     }
 }
