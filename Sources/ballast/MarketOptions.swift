@@ -25,6 +25,7 @@ struct MarketOptions: ParsableArguments {
 
     func load() async throws -> Snapshot {
         if let snapshot { return try Inputs.snapshot(snapshot) }
+        if let saveSnapshot { try SnapshotFile.checkWritable(saveSnapshot) }
         let report = try await pull.run(chains: chains!)
         if let saveSnapshot { try SnapshotFile.write(report.snapshot, to: saveSnapshot) }
         return report.snapshot
@@ -79,6 +80,17 @@ enum PullSummary {
 
 /// Writes a snapshot atomically: a reader never sees half a file.
 enum SnapshotFile {
+    /// Fails before a pull, not after it, when the file's directory is missing or cannot be written.
+    static func checkWritable(_ path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+              FileManager.default.isWritableFile(atPath: directory)
+        else {
+            throw InputFailure(exit: ExitStatus.cannotCreate, lines: ["\(path): cannot write the snapshot there (no such directory, or not writable)"])
+        }
+    }
+
     static func write(_ snapshot: Snapshot, to path: String) throws {
         let data = try snapshot.encodedJSON()
         do {

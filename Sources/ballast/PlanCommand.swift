@@ -16,11 +16,12 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let snapshot = try await market.load()
+            // The strategy is read before the market: a pull takes seconds, a typo must not wait for it.
             let strategy = try Inputs.strategy(strategy)
             guard let rebalancer = Rebalancer(strategy: strategy) else {
                 throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): strategy \(strategy.name) has no rebalance section"])
             }
+            let snapshot = try await market.load()
             let report = rebalancer.plan(snapshot)
             switch format {
             case .json: print(try JSONOutput.string(report))

@@ -30,11 +30,12 @@ struct Scan: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let snapshot = try await market.load()
+            // The strategy is read before the market: a pull takes seconds, a typo must not wait for it.
             let strategy = try Inputs.strategy(strategy)
             guard let detector = ArbitrageDetector(strategy: strategy) else {
                 throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): strategy \(strategy.name) has no arbitrage section"])
             }
+            let snapshot = try await market.load()
             var report = detector.scan(snapshot, explain: explain ? explainCount : 0)
             if let top { report.opportunities = Array(report.opportunities.prefix(top)) }
             switch format {

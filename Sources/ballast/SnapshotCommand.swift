@@ -22,6 +22,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
+            if let out { try SnapshotFile.checkWritable(out) }
             let report = try await pull.run(chains: chains)
             if let out {
                 try SnapshotFile.write(report.snapshot, to: out)

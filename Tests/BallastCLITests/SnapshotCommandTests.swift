@@ -57,6 +57,23 @@ import Testing
         }
     }
 
+    @Test func localMistakesAreReportedBeforeAnyPull() async throws {
+        let server = try await SimulatedMarketServer(market: Self.market)
+        let chains = try Self.market.writeChainFiles(baseURL: server.baseURL)
+        defer { try? FileManager.default.removeItem(atPath: chains) }
+        for command in ["scan", "plan"] {
+            let run = try await CLIRunner.launch([command, "--chains", chains, "--strategy", "/nonexistent/strategy.yaml"])
+            #expect(run.status == 69)
+            #expect(run.stderr.contains("/nonexistent/strategy.yaml: no such strategy file"))
+        }
+        let out = try await CLIRunner.launch(["snapshot", "--chains", chains, "--out", "/nonexistent/dir/market.json"])
+        #expect(out.status == 73)
+        #expect(out.stderr.contains("cannot write the snapshot there"))
+        let endpoints: [MarketEndpoint] = [.defiLlama, .coinGecko, .across, .lifi] + (0..<3).map { .rpc(Self.market.chainName($0)) }
+        #expect(endpoints.allSatisfy { server.requests(to: $0) == 0 }, "nothing was pulled")
+        try await server.shutdown()
+    }
+
     @Test func snapshotToStandardOutput() async throws {
         try await withMarket { chains, _ in
             let pulled = try await CLIRunner.launch(["snapshot", "--chains", chains])
