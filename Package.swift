@@ -89,7 +89,7 @@ let package = Package(
         ),
         .testTarget(name: "BallastOptimizationTests", dependencies: ["BallastOptimization"]),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastSimulation"], exclude: ["Reference"]),
-        .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "BallastSandbox"]),
+        .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "CCurl", "BallastSandbox"]),
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
         .testTarget(name: "BallastStoreTests", dependencies: ["BallastStore"]),
         .testTarget(name: "BallastExecutionTests", dependencies: ["BallastExecution", "BallastStore", "BallastSandbox"]),

@@ -27,6 +27,8 @@ final class CurlEngine: Sendable {
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
     private nonisolated(unsafe) let loop: OpaquePointer
     private let inbox = Mutex(Inbox())
+    /// Set when the engine thread has ended, with whoever waits for that.
+    private let ended = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let perHost: Int
     private let streamsPerConnection: Int
 
@@ -63,6 +65,18 @@ final class CurlEngine: Sendable {
         send(.stop, orElse: {})
     }
 
+    /// `stop`, then waits until the thread has ended: every caller has been resumed and libcurl freed.
+    func shutdown() async {
+        stop()
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let done = ended.withLock { state -> Bool in
+                if !state.done { state.waiters.append(waiter) }
+                return state.done
+            }
+            if done { waiter.resume() }
+        }
+    }
+
     private func send(_ command: Command, orElse refused: () -> Void) {
         let accepted = inbox.withLock { box -> Bool in
             guard !box.stopped else { return false }
@@ -74,7 +88,11 @@ final class CurlEngine: Sendable {
     }
 
     private func run() {
-        var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        // Keyed by the transfer, never by its easy handle alone: once a transfer is done its
+        // handle is freed, and libcurl may hand the same address to the next one; a late
+        // cancellation must find nothing, not that one.
+        var active: [ObjectIdentifier: CurlTransfer] = [:]
+        var byHandle: [UnsafeMutableRawPointer: ObjectIdentifier] = [:]
         var admission = HostAdmission(perHost: perHost, streamsPerConnection: streamsPerConnection)
 
         /// Hands the transfer to libcurl, or fails it if its time ran out while it waited;
@@ -85,7 +103,8 @@ final class CurlEngine: Sendable {
                 if !transfer.startClock() {
                     transfer.fail(.timeout)
                 } else if curl_multi_add_handle(multi, transfer.easy) == CURLM_OK {
-                    active[transfer.easy] = transfer
+                    active[ObjectIdentifier(transfer)] = transfer
+                    byHandle[transfer.easy] = ObjectIdentifier(transfer)
                     return
                 } else {
                     transfer.fail(.transport(code: -1, message: "curl_multi_add_handle failed"))
@@ -108,7 +127,8 @@ final class CurlEngine: Sendable {
                         start(admitted)
                     }
                 case .cancel(let transfer):
-                    if active.removeValue(forKey: transfer.easy) != nil {
+                    if active.removeValue(forKey: ObjectIdentifier(transfer)) != nil {
+                        byHandle.removeValue(forKey: transfer.easy)
                         curl_multi_remove_handle(multi, transfer.easy)
                         transfer.fail(.cancelled)
                         if let next = admission.finished(host: transfer.host) { start(next) }
@@ -123,7 +143,7 @@ final class CurlEngine: Sendable {
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                      let transfer = active.removeValue(forKey: easy) else { continue }
+                      let id = byHandle.removeValue(forKey: easy), let transfer = active.removeValue(forKey: id) else { continue }
                 let code = ballast_message_result(message)
                 curl_multi_remove_handle(multi, easy)
                 transfer.finish(code)
@@ -144,6 +164,12 @@ final class CurlEngine: Sendable {
         for case .add(let transfer) in leftover { transfer.fail(.cancelled) }
         curl_multi_cleanup(multi)
         ballast_loop_destroy(loop)
+        let waiters = ended.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.done = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }
 

@@ -15,6 +15,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
     let cancelRequested = Mutex(false)
+    private var released = false
 
     fileprivate var body = Data()
     fileprivate var headers: [HTTPHeader] = []
@@ -115,12 +116,13 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        max(1, Int(min(duration / .milliseconds(1), Double(Int32.max))))
     }
 
     /// Resumes the caller exactly once and frees the handle; called on the engine thread.
     func finish(_ code: CURLcode) {
+        // Already failed or finished: its handle is gone, and its caller was resumed.
+        guard !released else { return }
         let result: Result<HTTPResponse, any Error>
         if let kind = failureKind(code) {
             result = .failure(HTTPError(kind: kind, method: request.method, url: request.redactedURL))
@@ -149,7 +151,11 @@ final class CurlTransfer: @unchecked Sendable {
         continuation = nil
     }
 
+    /// Frees the handle once; later calls do nothing (the handle's address may already belong
+    /// to another transfer).
     private func release() {
+        guard !released else { return }
+        released = true
         curl_easy_cleanup(easy)
         if let headerList { curl_slist_free_all(headerList) }
         headerList = nil

@@ -34,6 +34,12 @@ public final class HTTPClient: Sendable {
         engine.stop()
     }
 
+    /// Fails whatever is queued or running (as cancelled), then returns once the engine's
+    /// thread has ended and every caller has been resumed. Later requests fail as cancelled.
+    public func shutdown() async {
+        await engine.shutdown()
+    }
+
     /// Performs the request; returns a 2xx response or throws `HTTPError`.
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let transfer = try CurlTransfer(request: request)

@@ -24,7 +24,7 @@ public final class SimulatedMarketServer: Sendable {
             } else {
                 reply = MarketWire(market: market, conditions: conditions, now: Date()).answer(request)
             }
-            let ms = conditions.latency.components.seconds * 1000 + conditions.latency.components.attoseconds / 1_000_000_000_000_000
+            let ms = Int64(conditions.latency / .milliseconds(1))
             if ms > 0 { reply = .delayed(milliseconds: ms, reply) }
             return reply
         }

@@ -88,7 +88,7 @@ struct BenchPlan: AsyncParsableCommand {
                     let rebalancer = Rebalancer(strategy: single)!
                     let start = ContinuousClock.now
                     guard let plan = rebalancer.plan(snapshot).plans.first else { continue }
-                    let elapsed = (ContinuousClock.now - start).seconds
+                    let elapsed = ((ContinuousClock.now - start) / .seconds(1))
                     guard plan.status == .rebalance || plan.status == .partial else { continue }
                     var above = ""
                     if let referenceNodes {
@@ -166,7 +166,7 @@ struct BenchPull: AsyncParsableCommand {
         var report: PullReport?
         for _ in 0..<runs {
             let pulled = await puller.pull()
-            samples.append(pulled.elapsed.seconds)
+            samples.append((pulled.elapsed / .seconds(1)))
             report = pulled
         }
         let rpcRequests = (0..<chains).map { server.requests(to: .rpc(market.chainName($0))) - rpcBefore[$0] }
@@ -190,7 +190,7 @@ enum Stopwatch {
         for _ in 0..<runs {
             let start = ContinuousClock.now
             body()
-            samples.append((ContinuousClock.now - start).seconds)
+            samples.append(((ContinuousClock.now - start) / .seconds(1)))
         }
         return samples.sorted()[samples.count / 2]
     }

@@ -42,7 +42,7 @@ struct BenchJournal: AsyncParsableCommand {
             _ = try store.recordCycle(draft, by: "bench") { _ in batch }
             filled += batch.count
         }
-        let fill = (ContinuousClock.now - fillStart).seconds
+        let fill = ((ContinuousClock.now - fillStart) / .seconds(1))
         var failure: (any Error)?
         let record = Stopwatch.median(runs) {
             let (draft, batch) = cycle(cycleActions)

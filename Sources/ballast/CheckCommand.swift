@@ -38,14 +38,16 @@ struct Check: AsyncParsableCommand {
             if let snapshot {
                 let s = try Inputs.snapshot(snapshot)
                 loadedSnapshot = s
-                summary.append("\(snapshot): \(s.chains.count) chains, \(s.tokens.count) tokens, \(s.prices.count) prices, \(s.routes.count) routes, \(s.balances.count) balances")
+                summary.append("\(snapshot): " + [Figures.count(s.chains.count, "chain"), Figures.count(s.tokens.count, "token"), Figures.count(s.prices.count, "price"),
+                                                       Figures.count(s.routes.count, "route"), Figures.count(s.balances.count, "balance")].joined(separator: ", "))
             } else if let chains {
                 let market = try Inputs.market(chains)
                 // The strategy is checked against what the chain files define.
                 loadedSnapshot = Snapshot(takenAt: Date(), tokens: market.tokens, chains: market.chains.map { Chain(name: $0.name, chainID: $0.chainID) })
                 let sources = market.chains.reduce(0) { $0 + $1.prices.count }
                 let routes = market.chains.reduce(0) { total, chain in total + chain.bridges.reduce(0) { $0 + $1.destinations.count * $1.tokens.count } }
-                summary.append("\(chains): \(market.chains.count) chains, \(market.tokens.count) tokens, \(sources) price sources, \(routes) bridge routes")
+                summary.append("\(chains): " + [Figures.count(market.chains.count, "chain"), Figures.count(market.tokens.count, "token"),
+                                                     Figures.count(sources, "price source"), Figures.count(routes, "bridge route")].joined(separator: ", "))
                 // Not an error: a market can be scanned without a treasury. But plans need balances.
                 warnings += market.chains.filter { $0.treasury == nil }.map {
                     "\(chains): chain \($0.name) has no treasury, so its balances are unknown and no token with a target there can be planned"
@@ -63,7 +65,7 @@ struct Check: AsyncParsableCommand {
             problems += loadedStrategy.problems(against: loadedSnapshot).map { CheckProblem(line: "\(strategy): \($0)") }
         }
         if let s = loadedStrategy {
-            summary.append("\(strategy): strategy \(s.name), \(s.tokens.count) tokens")
+            summary.append("\(strategy): strategy \(s.name), \(Figures.count(s.tokens.count, "token"))")
         }
         try finish(problems, warnings: warnings, exit: ExitStatus.badInput, summary: summary)
     }

@@ -70,7 +70,7 @@ struct PullOptions: ParsableArguments {
 enum PullSummary {
     static func write(_ report: PullReport) {
         let s = report.snapshot
-        let ms = Int(report.elapsed.seconds * 1000)
+        let ms = Int(report.elapsed / .milliseconds(1))
         var lines = ["pulled \(s.chains.count) chains in \(ms) ms: \(s.prices.count) prices, \(s.routes.count) routes (\(report.cachedRoutes) from cache), \(s.balances.count) balances; \(report.failures.count) source\(report.failures.count == 1 ? "" : "s") failed"]
         lines += report.failures.map { "✗ \($0)" }
         lines += report.priceIssues.map { "! \($0)" }

@@ -37,10 +37,11 @@ struct Scan: AsyncParsableCommand {
             }
             let snapshot = try await market.load()
             var report = detector.scan(snapshot, explain: explain ? explainCount : 0)
+            let found = report.opportunities.count
             if let top { report.opportunities = Array(report.opportunities.prefix(top)) }
             switch format {
             case .json: print(try JSONOutput.string(report))
-            case .table: print(ScanTable.render(report, strategy: strategy))
+            case .table: print(ScanTable.render(report, strategy: strategy, found: found))
             }
         }
     }
@@ -48,11 +49,15 @@ struct Scan: AsyncParsableCommand {
 
 /// The scan as a person reads it: opportunities, then what was left out and why.
 enum ScanTable {
-    static func render(_ report: ScanReport, strategy: Strategy) -> String {
+    /// `found` counts every opportunity, when `--top` shows only the first few.
+    static func render(_ report: ScanReport, strategy: Strategy, found: Int? = nil) -> String {
         var out: [String] = []
         let rules = strategy.arbitrage!
         out.append("Arbitrage at \(Timestamp.format(report.takenAt)) — strategy \(strategy.name): profit ≥ $\(Figures.usd(rules.minProfitUSD)), ROI ≥ \(Figures.bps(rules.minROIBps)) bps, trade ≤ $\(Figures.usd(rules.maxTradeUSD)), prices ≤ \(rules.maxPriceAgeSeconds.wholeNumberText) s old")
-        out.append("\(report.routesConsidered) routes considered, \(report.opportunities.count) opportunit\(report.opportunities.count == 1 ? "y" : "ies")")
+        let total = found ?? report.opportunities.count
+        var counts = "\(Figures.count(report.routesConsidered, "route")) considered, \(Figures.count(total, "opportunity", "opportunities"))"
+        if total > report.opportunities.count { counts += " (the best \(report.opportunities.count) shown)" }
+        out.append(counts)
         out.append("")
         if report.opportunities.isEmpty {
             out.append("No opportunity qualifies.")

@@ -13,6 +13,14 @@ import Testing
         #expect(!result.stdout.contains("Most promising rejected routes"))
     }
 
+    @Test func topShowsTheBestWithoutChangingTheCount() throws {
+        let all = try CLIRunner.run(["scan"] + market)
+        let top = try CLIRunner.run(["scan", "--top", "1"] + market)
+        let count = try #require(all.stdout.split(separator: "\n").first { $0.contains("routes considered") })
+        #expect(top.stdout.contains(count + " (the best 1 shown)"), "\(top.stdout)")
+        #expect(!count.contains("1 opportunities"))
+    }
+
     /// Issue 9: a profit above about $9e16 trapped the table's conversion to Int (SIGILL).
     @Test func absurdProfitsPrintWithoutTrapping() throws {
         let snapshot = try CLIRunner.temporaryFile("""

@@ -58,7 +58,7 @@ struct RetryingFetcher: Sendable {
     }
 
     private static func seconds(_ d: Duration) -> String {
-        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let s = d / .seconds(1)
         return s >= 1 ? "\(Int(s.rounded())) s" : "\(Int((s * 1000).rounded())) ms"
     }
 }

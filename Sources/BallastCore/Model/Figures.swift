@@ -28,6 +28,11 @@ public enum Figures {
         return String(format: "%.1f", value)
     }
 
+    /// `1 token`, `2 tokens`, `1 opportunity`, `3 opportunities`.
+    public static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+    }
+
     /// `12.50` → `12.5`, `12.00` → `12`.
     private static func trimmed(_ fixed: String) -> String {
         var s = fixed

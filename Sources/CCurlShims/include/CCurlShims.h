@@ -17,7 +17,6 @@ CURLcode ballast_easy_set_slist(CURL *easy, CURLoption option, struct curl_slist
 CURLcode ballast_easy_set_data_callback(CURL *easy, CURLoption option, ballast_data_callback callback);
 
 CURLcode ballast_easy_get_long(CURL *easy, CURLINFO info, long *value);
-CURLcode ballast_easy_get_pointer(CURL *easy, CURLINFO info, void **value);
 
 CURLMcode ballast_multi_set_long(CURLM *multi, CURLMoption option, long value);
 
