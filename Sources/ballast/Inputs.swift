@@ -39,9 +39,15 @@ enum Inputs {
     }
 
     static func strategy(_ path: String) throws -> Strategy {
+        try strategyFile(path).strategy
+    }
+
+    /// The strategy and the text it was read from (a cycle stores the text, to be replayed).
+    static func strategyFile(_ path: String) throws -> (text: String, strategy: Strategy) {
         let data = try read(path, what: "strategy")
         do {
-            return try Strategy.decode(yaml: String(decoding: data, as: UTF8.self), source: path)
+            let text = try DocumentParser.text(data, source: path)
+            return (text, try Strategy.decode(yaml: text, source: path))
         } catch {
             throw InputFailure(validation: error)
         }

@@ -45,8 +45,7 @@ struct Rebalance: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             // Everything local is checked before the network or the journal is touched.
-            let strategyText = String(decoding: try Inputs.read(strategy, what: "strategy"), as: UTF8.self)
-            let strategy = try Inputs.strategy(self.strategy)
+            let (strategyText, strategy) = try Inputs.strategyFile(self.strategy)
             guard strategy.rebalance != nil else {
                 throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): strategy \(strategy.name) has no rebalance section"])
             }

@@ -31,7 +31,7 @@ extension MarketConfig {
                 continue
             }
             do {
-                chains.append(try ChainConfig.decode(yaml: String(decoding: data, as: UTF8.self), source: path, environment: environment))
+                chains.append(try ChainConfig.decode(yaml: DocumentParser.text(data, source: path), source: path, environment: environment))
             } catch {
                 failures.append(error)
             }
