@@ -29,6 +29,9 @@ final class CurlTransfer: @unchecked Sendable {
         guard Self.schemeAllowed(request) else {
             throw HTTPError(kind: .protocolRefused, method: request.method, url: request.redactedURL)
         }
+        if request.url.lowercased().hasPrefix("file://") {
+            try Self.checkLocalFile(request)
+        }
         guard let easy = curl_easy_init() else {
             throw HTTPError(kind: .transport(code: -1, message: "curl_easy_init failed"),
                             method: request.method, url: request.redactedURL)
@@ -42,6 +45,23 @@ final class CurlTransfer: @unchecked Sendable {
         let lower = request.url.lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return true }
         return request.allowsFileScheme && lower.hasPrefix("file://")
+    }
+
+    /// libcurl reads files with blocking calls on the engine thread: a FIFO or a device would
+    /// stall every transfer past any deadline. Only regular files within the body cap are read.
+    private static func checkLocalFile(_ request: HTTPRequest) throws(HTTPError) {
+        func refuse(_ kind: HTTPError.Kind) -> HTTPError { HTTPError(kind: kind, method: request.method, url: request.redactedURL) }
+        guard let path = URL(string: request.url)?.path, !path.isEmpty else {
+            throw refuse(.transport(code: -1, message: "not a file path"))
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw refuse(.transport(code: -1, message: String(cString: strerror(errno))))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw refuse(.transport(code: -1, message: "not a regular file (a FIFO, socket or device would block the reader)"))
+        }
+        guard Int(info.st_size) <= request.maxBodyBytes else { throw refuse(.bodyTooLarge(limit: request.maxBodyBytes)) }
     }
 
     func attach(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {

@@ -6,14 +6,27 @@ import Foundation
 /// Loads the files a command names, turning every failure into a clear message on
 /// standard error and a documented exit code, never a crash.
 enum Inputs {
+    /// The largest input file read: a snapshot of a very large market is a few megabytes.
+    static let maxFileBytes = 64 << 20
+
     static func read(_ path: String, what: String) throws -> Data {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): no such \(what) file"])
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let reason = errno == ENOENT ? "no such \(what) file" : "cannot read the \(what) file: \(String(cString: strerror(errno)))"
+            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): \(reason)"])
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): cannot read the \(what) file"])
+        // A FIFO or a device would block the read forever; a huge file would fill memory.
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): the \(what) is not a regular file"])
         }
-        return data
+        guard Int(info.st_size) <= maxFileBytes else {
+            throw InputFailure(exit: ExitStatus.badInput, lines: ["\(path): the \(what) file is larger than \(maxFileBytes >> 20) MB"])
+        }
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): cannot read the \(what) file: \(error.localizedDescription)"])
+        }
     }
 
     static func snapshot(_ path: String) throws -> Snapshot {
@@ -87,6 +100,6 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
 
 enum Terminal {
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data(("error: " + line + "\n").utf8))
+        FileHandle.standardError.write(Data(("error: " + DocumentValue.printable(line) + "\n").utf8))
     }
 }

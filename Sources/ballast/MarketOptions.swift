@@ -74,7 +74,7 @@ enum PullSummary {
         var lines = ["pulled \(s.chains.count) chains in \(ms) ms: \(s.prices.count) prices, \(s.routes.count) routes (\(report.cachedRoutes) from cache), \(s.balances.count) balances; \(report.failures.count) source\(report.failures.count == 1 ? "" : "s") failed"]
         lines += report.failures.map { "✗ \($0)" }
         lines += report.priceIssues.map { "! \($0)" }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        FileHandle.standardError.write(Data((lines.map(DocumentValue.printable).joined(separator: "\n") + "\n").utf8))
     }
 }
 

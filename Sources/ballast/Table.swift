@@ -1,3 +1,5 @@
+import BallastCore
+
 /// A plain-text table for a terminal: a header, a rule, right-aligned numbers.
 struct Table {
     enum Alignment { case left, right }
@@ -14,9 +16,11 @@ struct Table {
         self.columns = columns.map { Column(title: $0.0, alignment: $0.1) }
     }
 
+    /// Cells come from inputs (chain, token and source names): control and format characters,
+    /// bidi overrides among them, are dropped so no name can garble or forge the terminal.
     mutating func add(_ row: [String]) {
         precondition(row.count == columns.count, "row width must match the header")
-        rows.append(row)
+        rows.append(row.map(DocumentValue.printable))
     }
 
     func render() -> String {

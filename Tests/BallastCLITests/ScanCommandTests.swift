@@ -13,6 +13,37 @@ import Testing
         #expect(!result.stdout.contains("Most promising rejected routes"))
     }
 
+    /// Names come from inputs: a bidi override or an escape sequence must not reach the terminal.
+    @Test func namesCannotGarbleTheTerminal() throws {
+        let evil = #"a\u202eevil\u001b[31m"#
+        let snapshot = try CLIRunner.temporaryFile("""
+            {"version": 1, "taken_at": "2026-11-24T12:00:00Z", "tokens": [{"symbol": "X", "decimals": 0}],
+             "chains": [{"name": "\(evil)", "chain_id": 1}, {"name": "b", "chain_id": 2}],
+             "prices": [{"chain": "\(evil)", "token": "X", "price_usd": 1, "observed_at": "2026-11-24T11:59:59Z", "source": "f"},
+                        {"chain": "b", "token": "X", "price_usd": 2, "observed_at": "2026-11-24T11:59:59Z", "source": "f"}],
+             "routes": [{"from": "\(evil)", "to": "b", "token": "X", "bridge": "x", "fee_bps": 0, "observed_at": "2026-11-24T11:59:59Z"}],
+             "balances": []}
+            """, suffix: ".json")
+        let strategy = try CLIRunner.temporaryFile("""
+            name: x
+            tokens: [X]
+            arbitrage: {min_profit_usd: 1, min_roi_bps: 1, max_trade_usd: 1000, max_price_age_seconds: 60}
+            """, suffix: ".yaml")
+        let result = try CLIRunner.run(["scan", "--snapshot", snapshot, "--strategy", strategy])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("aevil[31m → b"))
+        #expect(!result.stdout.unicodeScalars.contains { $0 == "\u{202E}" || $0 == "\u{1B}" })
+    }
+
+    @Test func aSnapshotThatIsNotARegularFileIsRefusedAtOnce() throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-fifo-\(UUID().uuidString).json").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: fifo) }
+        let result = try CLIRunner.run(["scan", "--snapshot", fifo, "--strategy", "strategies/majors.yaml"])
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("the snapshot is not a regular file"))
+    }
+
     @Test func topShowsTheBestWithoutChangingTheCount() throws {
         let all = try CLIRunner.run(["scan"] + market)
         let top = try CLIRunner.run(["scan", "--top", "1"] + market)

@@ -84,4 +84,27 @@ import Testing
         #expect(!report.failures.contains { $0.reason.contains("cg-9f8e7d") })
         #expect(!report.health.contains { ($0.lastError ?? "").contains("cg-9f8e7d") })
     }
+
+    /// A FIFO would block libcurl's read on the engine thread past every deadline: it is refused.
+    @Test func aFileSourceThatIsNotARegularFileIsRefusedAtOnce() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-fifo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("llama.json").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try Data("""
+            name: arbitrum
+            chain_id: 42161
+            tokens:
+              WETH: {address: "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1", decimals: 18}
+            prices:
+              WETH:
+                - {source: defillama, url: "file://\(fifo)"}
+            """.utf8).write(to: directory.appendingPathComponent("arbitrum.yaml"))
+        let market = try MarketConfig.load(directory: directory.path, environment: [:])
+        // A deadline far beyond the test: only the refusal can end this pull.
+        let report = await MarketPuller(market: market, client: HTTPClient(), settings: PullSettings(deadline: .seconds(3_600))).pull()
+        #expect(report.failures.count == 1)
+        #expect(report.failures.first?.description.contains("not a regular file") == true, "\(report.failures)")
+    }
 }
