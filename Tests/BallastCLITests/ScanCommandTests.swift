@@ -13,22 +13,27 @@ import Testing
         #expect(!result.stdout.contains("Most promising rejected routes"))
     }
 
-    /// Names come from inputs: a bidi override or an escape sequence must not reach the terminal.
-    @Test func namesCannotGarbleTheTerminal() throws {
-        let evil = #"a\u202eevil\u001b[31m"#
+    /// Files for a two-chain market of one token X, bought on `first` at $1 and sold on b at `price`.
+    func twoChains(first: String = "a", price: Double, maxTrade: String) throws -> (snapshot: String, strategy: String) {
         let snapshot = try CLIRunner.temporaryFile("""
             {"version": 1, "taken_at": "2026-11-24T12:00:00Z", "tokens": [{"symbol": "X", "decimals": 0}],
-             "chains": [{"name": "\(evil)", "chain_id": 1}, {"name": "b", "chain_id": 2}],
-             "prices": [{"chain": "\(evil)", "token": "X", "price_usd": 1, "observed_at": "2026-11-24T11:59:59Z", "source": "f"},
-                        {"chain": "b", "token": "X", "price_usd": 2, "observed_at": "2026-11-24T11:59:59Z", "source": "f"}],
-             "routes": [{"from": "\(evil)", "to": "b", "token": "X", "bridge": "x", "fee_bps": 0, "observed_at": "2026-11-24T11:59:59Z"}],
+             "chains": [{"name": "\(first)", "chain_id": 1}, {"name": "b", "chain_id": 2}],
+             "prices": [{"chain": "\(first)", "token": "X", "price_usd": 1, "observed_at": "2026-11-24T11:59:59Z", "source": "f"},
+                        {"chain": "b", "token": "X", "price_usd": \(price), "observed_at": "2026-11-24T11:59:59Z", "source": "f"}],
+             "routes": [{"from": "\(first)", "to": "b", "token": "X", "bridge": "x", "fee_bps": 0, "observed_at": "2026-11-24T11:59:59Z"}],
              "balances": []}
             """, suffix: ".json")
         let strategy = try CLIRunner.temporaryFile("""
             name: x
             tokens: [X]
-            arbitrage: {min_profit_usd: 1, min_roi_bps: 1, max_trade_usd: 1000, max_price_age_seconds: 60}
+            arbitrage: {min_profit_usd: 1, min_roi_bps: 1, max_trade_usd: \(maxTrade), max_price_age_seconds: 60}
             """, suffix: ".yaml")
+        return (snapshot, strategy)
+    }
+
+    /// Names come from inputs: a bidi override or an escape sequence must not reach the terminal.
+    @Test func namesCannotGarbleTheTerminal() throws {
+        let (snapshot, strategy) = try twoChains(first: #"a\u202eevil\u001b[31m"#, price: 2, maxTrade: "1000")
         let result = try CLIRunner.run(["scan", "--snapshot", snapshot, "--strategy", strategy])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("aevil[31m → b"))
@@ -54,19 +59,7 @@ import Testing
 
     /// Issue 9: a profit above about $9e16 trapped the table's conversion to Int (SIGILL).
     @Test func absurdProfitsPrintWithoutTrapping() throws {
-        let snapshot = try CLIRunner.temporaryFile("""
-            {"version": 1, "taken_at": "2026-11-24T12:00:00Z", "tokens": [{"symbol": "X", "decimals": 0}],
-             "chains": [{"name": "a", "chain_id": 1}, {"name": "b", "chain_id": 2}],
-             "prices": [{"chain": "a", "token": "X", "price_usd": 1, "observed_at": "2026-11-24T11:59:59Z", "source": "f"},
-                        {"chain": "b", "token": "X", "price_usd": 1000000, "observed_at": "2026-11-24T11:59:59Z", "source": "f"}],
-             "routes": [{"from": "a", "to": "b", "token": "X", "bridge": "x", "fee_bps": 0, "observed_at": "2026-11-24T11:59:59Z"}],
-             "balances": []}
-            """, suffix: ".json")
-        let strategy = try CLIRunner.temporaryFile("""
-            name: huge
-            tokens: [X]
-            arbitrage: {min_profit_usd: 1, min_roi_bps: 1, max_trade_usd: 1000000000000, max_price_age_seconds: 60}
-            """, suffix: ".yaml")
+        let (snapshot, strategy) = try twoChains(price: 1_000_000, maxTrade: "1000000000000")
         let table = try CLIRunner.run(["scan", "--snapshot", snapshot, "--strategy", strategy])
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("e+17") || table.stdout.contains("e+18"), "\(table.stdout)")

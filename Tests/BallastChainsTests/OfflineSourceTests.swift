@@ -7,6 +7,19 @@ import Testing
 /// Sources given as `file://` URLs: a recorded answer per source, read as written, for
 /// pulling a market with no network at all.
 @Suite struct OfflineSourceTests {
+    /// A chain file for arbitrum whose WETH price comes from DefiLlama at `llama`.
+    static func arbitrum(llama: String) -> String {
+        """
+        name: arbitrum
+        chain_id: 42161
+        tokens:
+          WETH: {address: "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1", decimals: 18}
+        prices:
+          WETH:
+            - {source: defillama, url: "\(llama)"}
+        """
+    }
+
     @Test func aMarketPullsFromRecordedFiles() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-offline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -40,15 +53,7 @@ import Testing
             bridges:
               - {bridge: across, url: "\(base)/across.json", to: [arbitrum], tokens: [WETH]}
             """)
-        try write("arbitrum.yaml", """
-            name: arbitrum
-            chain_id: 42161
-            tokens:
-              WETH: {address: "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1", decimals: 18}
-            prices:
-              WETH:
-                - {source: defillama, url: "\(base)/llama.json"}
-            """)
+        try write("arbitrum.yaml", Self.arbitrum(llama: "\(base)/llama.json"))
         let market = try MarketConfig.load(directory: directory.path, environment: [:])
         let report = await MarketPuller(market: market, client: HTTPClient()).pull()
         #expect(report.failures.isEmpty, "\(report.failures)")
@@ -92,15 +97,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let fifo = directory.appendingPathComponent("llama.json").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        try Data("""
-            name: arbitrum
-            chain_id: 42161
-            tokens:
-              WETH: {address: "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1", decimals: 18}
-            prices:
-              WETH:
-                - {source: defillama, url: "file://\(fifo)"}
-            """.utf8).write(to: directory.appendingPathComponent("arbitrum.yaml"))
+        try Data(Self.arbitrum(llama: "file://\(fifo)").utf8).write(to: directory.appendingPathComponent("arbitrum.yaml"))
         let market = try MarketConfig.load(directory: directory.path, environment: [:])
         // A deadline far beyond the test: only the refusal can end this pull.
         let report = await MarketPuller(market: market, client: HTTPClient(), settings: PullSettings(deadline: .seconds(3_600))).pull()
