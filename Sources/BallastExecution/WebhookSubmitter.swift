@@ -72,7 +72,7 @@ public struct WebhookSubmitter: TransferSubmitter {
             case .status(let code, let text, _): return .done(.refused(status: code, reason: text))
             // The answer was lost or unreadable, not refused: the receiver may hold the action, so
             // the same bytes go again, and a receiver that has it answers 409.
-            case .timeout, .connectionFailed, .truncatedBody, .transport, .bodyTooLarge: return .retry(error.description, retryAfter: nil)
+            case .timeout, .hostNotFound, .connectionRefused, .connectionFailed, .truncatedBody, .transport, .bodyTooLarge: return .retry(error.description, retryAfter: nil)
             case .tooManyRedirects: return .done(.refused(status: 0, reason: "the receiver redirected; Ballast never follows a redirect with a signed transfer"))
             case .cancelled: return .done(.unreachable(error.description))
             case .protocolRefused: return .done(.refused(status: 0, reason: error.description))

@@ -190,8 +190,9 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_UNSUPPORTED_PROTOCOL: return .protocolRefused
         case CURLE_TOO_MANY_REDIRECTS: return .tooManyRedirects
         case CURLE_PARTIAL_FILE: return .truncatedBody
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
-             CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR,
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .hostNotFound
+        case CURLE_COULDNT_CONNECT: return .connectionRefused
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR,
              CURLE_PEER_FAILED_VERIFICATION, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return .connectionFailed(String(cString: curl_easy_strerror(code)))
         default:

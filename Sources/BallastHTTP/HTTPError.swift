@@ -7,7 +7,11 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case bodyTooLarge(limit: Int)
         /// A non-2xx status; the body's first bytes help say why.
         case status(code: Int, bodyPrefix: String, retryAfterSeconds: Int?)
-        /// The connection could not be made, or broke.
+        /// The host name did not resolve (DNS, or no network at all).
+        case hostNotFound
+        /// Nothing accepted the connection (refused, or the network is unreachable).
+        case connectionRefused
+        /// The connection broke, or TLS failed.
         case connectionFailed(String)
         /// The body ended before its announced length.
         case truncatedBody
@@ -33,7 +37,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     /// Worth trying again: timeouts, broken connections, 429 and 5xx.
     public var isRetryable: Bool {
         switch kind {
-        case .timeout, .connectionFailed, .truncatedBody: true
+        case .timeout, .hostNotFound, .connectionRefused, .connectionFailed, .truncatedBody: true
         case .status(let code, _, _): code == 429 || (500...599).contains(code)
         case .bodyTooLarge, .protocolRefused, .tooManyRedirects, .cancelled, .transport: false
         }
@@ -46,6 +50,8 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case .bodyTooLarge(let limit): what = "body larger than \(limit) bytes"
         case .status(let code, let prefix, _):
             what = prefix.isEmpty ? "HTTP \(code)" : "HTTP \(code): \(prefix)"
+        case .hostNotFound: what = "could not resolve the host"
+        case .connectionRefused: what = "could not connect (refused or unreachable)"
         case .connectionFailed(let detail): what = "connection failed: \(detail)"
         case .truncatedBody: what = "body truncated"
         case .protocolRefused: what = "protocol refused"

@@ -68,13 +68,43 @@ struct PullOptions: ParsableArguments {
 
 /// A pull's outcome for the operator, on standard error so data on standard output stays clean.
 enum PullSummary {
+    /// Up to this many failures are listed one by one; more are summarised by cause.
+    static let listedFailures = 10
+
     static func write(_ report: PullReport) {
+        FileHandle.standardError.write(Data((lines(report).map(DocumentValue.printable).joined(separator: "\n") + "\n").utf8))
+    }
+
+    static func lines(_ report: PullReport) -> [String] {
         let s = report.snapshot
         let ms = Int(report.elapsed / .milliseconds(1))
-        var lines = ["pulled \(s.chains.count) chains in \(ms) ms: \(s.prices.count) prices, \(s.routes.count) routes (\(report.cachedRoutes) from cache), \(s.balances.count) balances; \(report.failures.count) source\(report.failures.count == 1 ? "" : "s") failed"]
-        lines += report.failures.map { "✗ \($0)" }
+        let failures = report.failures
+        let chains = Figures.count(s.chains.count, "chain")
+        var lines: [String]
+        if s.prices.isEmpty, s.routes.isEmpty, s.balances.isEmpty {
+            lines = ["pulled nothing from \(chains) in \(ms) ms: \(Figures.count(failures.count, "source")) failed"]
+            // Every source that was asked failed to be reached (what follows from that, such as
+            // balances left out, does not count against the diagnosis).
+            let asked = failures.filter { $0.code != .unavailable && $0.code != .deadline }
+            if !asked.isEmpty, asked.allSatisfy(\.code.isNetwork) {
+                lines.append("! no source could be reached: the network looks unreachable from here (check DNS, a proxy or a firewall)")
+            }
+        } else {
+            lines = ["pulled \(chains) in \(ms) ms: \(Figures.count(s.prices.count, "price")), \(Figures.count(s.routes.count, "route")) (\(report.cachedRoutes) from cache), \(Figures.count(s.balances.count, "balance")); \(Figures.count(failures.count, "source")) failed"]
+        }
+        if failures.count <= listedFailures {
+            lines += failures.map { "✗ \($0)" }
+        } else {
+            // Many failures usually share a cause: one line per cause, with a few of its sources and one reason.
+            let byCause = Dictionary(grouping: failures, by: \.code).sorted { ($0.value.count, $1.key.description) > ($1.value.count, $0.key.description) }
+            for (code, group) in byCause {
+                let named = group.prefix(3).map(\.source).joined(separator: ", ") + (group.count > 3 ? ", …" : "")
+                lines.append("✗ \(group.count) \(code): \(named)")
+                lines.append("    e.g. \(group[0].reason)")
+            }
+        }
         lines += report.priceIssues.map { "! \($0)" }
-        FileHandle.standardError.write(Data((lines.map(DocumentValue.printable).joined(separator: "\n") + "\n").utf8))
+        return lines
     }
 }
 

@@ -57,6 +57,21 @@ import Testing
         }
     }
 
+    @Test func aPullThatReachesNothingSaysSoInAFewLines() async throws {
+        // Learn a port, then close it: every source is refused.
+        let server = try await SimulatedMarketServer(market: Self.market)
+        let chains = try Self.market.writeChainFiles(baseURL: server.baseURL)
+        defer { try? FileManager.default.removeItem(atPath: chains) }
+        try await server.shutdown()
+        let run = try await CLIRunner.launch(["snapshot", "--chains", chains, "--deadline", "5"])
+        #expect(run.status == 69)
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("pulled nothing from 3 chains in ") == true, "\(run.stderr)")
+        #expect(run.stderr.contains("the network looks unreachable from here"))
+        #expect(run.stderr.contains(" connection refused: "))
+        #expect(lines.count < 10, "summarised by cause, not one line per source: \(run.stderr)")
+    }
+
     @Test func localMistakesAreReportedBeforeAnyPull() async throws {
         let server = try await SimulatedMarketServer(market: Self.market)
         let chains = try Self.market.writeChainFiles(baseURL: server.baseURL)

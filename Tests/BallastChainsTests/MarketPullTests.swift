@@ -185,7 +185,8 @@ import Testing
 
     @Test func connectionRefused() async throws {
         try await pull(rpcOverride: ["chain02": "http://127.0.0.1:1/rpc"]) { pulled in
-            #expect(failure(pulled.report, "chain02/USDC chainlink")?.contains("connection failed") == true)
+            #expect(failure(pulled.report, "chain02/USDC chainlink")?.contains("could not connect") == true)
+            #expect(pulled.report.failures.first { $0.source == "chain02/USDC chainlink" }?.code == .connectionRefused)
             #expect(pulled.report.snapshot.prices.filter { $0.chain == "chain02" }.map(\.source).sorted() == ["coingecko", "defillama"])
         }
     }

@@ -267,13 +267,20 @@ import Testing
         }
     }
 
-    @Test func refusedConnectionIsAConnectionFailure() async throws {
+    @Test func refusedConnectionIsNamedAsSuch() async throws {
         // Bind, learn the port, close: nothing listens there now.
         let server = try await LoopbackServer { _ in .text("") }
         let url = server.baseURL + "/gone"
         try await server.shutdown()
-        _ = await expectHTTPError({ if case .connectionFailed = $0 { true } else { false } }) {
+        _ = await expectHTTPError({ $0 == .connectionRefused }) {
             try await HTTPClient().get(url)
+        }
+    }
+
+    @Test func anUnknownHostIsNamedAsSuch() async throws {
+        // .invalid never resolves (RFC 2606).
+        _ = await expectHTTPError({ $0 == .hostNotFound }) {
+            try await HTTPClient().get("http://ballast-test.invalid/")
         }
     }
 

@@ -78,7 +78,7 @@ struct ChainReader: Sendable {
         for read in reads {
             switch read {
             case .block:
-                blockTime = answers[0].mapError { SourceError("no block time to date the reading: \($0.reason)") }.flatMap { value in
+                blockTime = answers[0].mapError { SourceError("no block time to date the reading: \($0.reason)", code: $0.code) }.flatMap { value in
                     Result { () throws(SourceError) -> Date in
                         let timestamp = try WireReader(value, path: "eth_getBlockByNumber").field("timestamp").string()
                         guard let seconds = Hex.quantity(timestamp), seconds > 0 else {

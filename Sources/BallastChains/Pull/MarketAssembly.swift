@@ -27,7 +27,7 @@ struct MarketAssembly {
         for reading in prices {
             switch reading.outcome.flatMap({ checkAge($0, maxAge: reading.source.maxAgeSeconds) }) {
             case .success(let stated): checked.append((reading, stated))
-            case .failure(let error): failures.append(SourceFailure(source: reading.label, reason: error.reason))
+            case .failure(let error): failures.append(SourceFailure(source: reading.label, reason: error.reason, code: error.code))
             }
         }
 
@@ -55,12 +55,12 @@ struct MarketAssembly {
                 agreed[key] = usdByChainToken[key].flatMap { consensus.reduce($0, takenAt: takenAt, issues: &ignored)?.spotPrice }
             }
             guard let usd = agreed[key] ?? nil else {
-                failures.append(SourceFailure(source: reading.label, reason: "no agreed USD price for \(quoteToken) on \(reading.chain) this tick to value it against"))
+                failures.append(SourceFailure(source: reading.label, reason: "no agreed USD price for \(quoteToken) on \(reading.chain) this tick to value it against", code: .unavailable))
                 continue
             }
             switch inUSD(stated, reading: reading, quoteUSD: usd) {
             case .success(let quote): quotes.append(quote)
-            case .failure(let error): failures.append(SourceFailure(source: reading.label, reason: error.reason))
+            case .failure(let error): failures.append(SourceFailure(source: reading.label, reason: error.reason, code: error.code))
             }
         }
 
@@ -69,12 +69,12 @@ struct MarketAssembly {
             let readings = balances.filter { $0.token == token }
             let unread = readings.filter { if case .failure = $0.outcome { true } else { false } }
             for reading in unread {
-                if case .failure(let error) = reading.outcome { failures.append(SourceFailure(source: reading.label, reason: error.reason)) }
+                if case .failure(let error) = reading.outcome { failures.append(SourceFailure(source: reading.label, reason: error.reason, code: error.code)) }
             }
             if unread.isEmpty {
                 kept += readings.compactMap { r in (try? r.outcome.get()).map { Balance(chain: r.chain, token: token, amount: $0) } }
             } else {
-                failures.append(SourceFailure(source: "\(token) balances", reason: "left out on every chain: \(unread.map(\.chain).joined(separator: ", ")) could not be read, and a partial total would mislead the rebalancer"))
+                failures.append(SourceFailure(source: "\(token) balances", reason: "left out on every chain: \(unread.map(\.chain).joined(separator: ", ")) could not be read, and a partial total would mislead the rebalancer", code: .unavailable))
             }
         }
 
@@ -82,7 +82,7 @@ struct MarketAssembly {
         for reading in routes {
             switch reading.outcome.flatMap({ route in checkFuture(route.observedAt).map { route } }) {
             case .success(let route): goodRoutes.append(route)
-            case .failure(let error): failures.append(SourceFailure(source: reading.label, reason: error.reason))
+            case .failure(let error): failures.append(SourceFailure(source: reading.label, reason: error.reason, code: error.code))
             }
         }
 
@@ -98,7 +98,8 @@ struct MarketAssembly {
     private func checkAge(_ stated: PriceReading.Stated, maxAge: Double) -> Result<PriceReading.Stated, SourceError> {
         let age = takenAt.timeIntervalSince(stated.observedAt)
         if age > maxAge {
-            return .failure(SourceError("stale: observed \(Int(age)) s before the tick, more than max_age_seconds \(DocumentValue.format(maxAge))"))
+            return .failure(SourceError("stale: observed \(Int(age)) s before the tick, more than max_age_seconds \(DocumentValue.format(maxAge))",
+                                        code: .stale))
         }
         return checkFuture(stated.observedAt).map { stated }
     }

@@ -98,7 +98,7 @@ public actor MarketPuller {
             .assemble(prices: prices, balances: balances, routes: cached + fetchedRoutes)
         // A reason may quote an answer, and an answer may echo a key: mask every secret here,
         // where all of them are known, before anything is reported or kept.
-        let failures = assembled.map { SourceFailure(source: $0.source, reason: Redaction.masking($0.reason, secrets: secrets)) }
+        let failures = assembled.map { SourceFailure(source: $0.source, reason: Redaction.masking($0.reason, secrets: secrets), code: $0.code) }
         // The tick reports disagreement; it does not judge freshness again (each source's own
         // max age already has), so any age passes here.
         let consensus = PriceConsensus(maxAgeSeconds: .infinity, maxDeviationBps: settings.maxDeviationBps)
@@ -131,7 +131,7 @@ public actor MarketPuller {
                 do {
                     answers += try JSONRPC.decodeBatch(response.body, count: batch.count)
                 } catch {
-                    answers += Array(repeating: .failure(SourceError("\(reader.chain.name) rpc: \(error.reason)")), count: batch.count)
+                    answers += Array(repeating: .failure(SourceError("\(reader.chain.name) rpc: \(error.reason)", code: error.code)), count: batch.count)
                 }
             case .failure(let error):
                 answers += Array(repeating: .failure(error), count: batch.count)

@@ -45,6 +45,7 @@ public struct SourceFailure: Sendable, Hashable, CustomStringConvertible {
     /// `ethereum/WETH chainlink`, `across ethereum→arbitrum WETH`, `ethereum/USDC balance`.
     public var source: String
     public var reason: String
+    public var code: SourceError.Code
 
     public var description: String { "\(source): \(reason)" }
 }

@@ -26,7 +26,7 @@ struct RetryingFetcher: Sendable {
             attempt += 1
             let remaining = deadline - .now
             guard remaining > .milliseconds(20) else {
-                return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): no time left before the tick's deadline"))
+                return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): no time left before the tick's deadline", code: .deadline))
             }
             var request = base
             request.notAfter = deadline
@@ -38,7 +38,7 @@ struct RetryingFetcher: Sendable {
             }
             let tries = attempt == 1 ? "" : " (after \(attempt) attempts)"
             guard error.isRetryable, attempt < settings.maxAttempts else {
-                return .failure(SourceError("\(error)\(tries)"))
+                return .failure(SourceError("\(error)\(tries)", code: SourceError.Code(error)))
             }
             // Equal jitter: half the backoff fixed, half random, so retries from many sources spread out.
             let backoff = settings.backoffBase * Double(1 << (attempt - 1))
@@ -47,12 +47,13 @@ struct RetryingFetcher: Sendable {
                 delay = max(delay, .seconds(retryAfter))
             }
             guard ContinuousClock.now + delay < deadline else {
-                return .failure(SourceError("\(error)\(tries); retrying in \(Self.seconds(delay)) would pass the tick's deadline"))
+                return .failure(SourceError("\(error)\(tries); retrying in \(Self.seconds(delay)) would pass the tick's deadline",
+                                            code: SourceError.Code(error)))
             }
             do {
                 try await Task.sleep(for: delay)
             } catch {
-                return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): cancelled"))
+                return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): cancelled", code: .cancelled))
             }
         }
     }
