@@ -246,6 +246,16 @@ import Testing
         }
     }
 
+    @Test func pricesNoTokenTradesAtAreLeftOut() async throws {
+        try await pull(MarketConditions(apiPrices: ["chain00/USDC": 1e300, "chain02/USDC": 1e-20])) { pulled in
+            #expect(failure(pulled.report, "chain00/USDC defillama")?.hasSuffix("must be at most 1000000000000: no token trades there") == true)
+            #expect(failure(pulled.report, "chain02/USDC defillama")?.hasSuffix("must be at least 1e-12: no token trades there") == true)
+            #expect(pulled.report.snapshot.prices.allSatisfy { $0.priceUSD > 1e-12 && $0.priceUSD < 1e12 })
+            // What was pulled is a snapshot the decoder accepts.
+            #expect(throws: Never.self) { try Snapshot.decode(json: pulled.report.snapshot.encodedJSON(), source: "pulled") }
+        }
+    }
+
     @Test func nanInABodyIsRefused() async throws {
         try await pull(MarketConditions(endpointFaults: [.defiLlama: .body(#"{"coins":{"chain00:0x01":{"price":NaN,"timestamp":1}}}"#)])) { pulled in
             #expect(failure(pulled.report, "chain00/USDC defillama")?.contains("not valid JSON") == true)

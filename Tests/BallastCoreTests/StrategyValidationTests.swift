@@ -99,3 +99,34 @@ import Testing
         #expect(try Fixtures.exampleStrategy().problems(against: Fixtures.exampleSnapshot()).isEmpty)
     }
 }
+
+/// Every number has a documented range (docs/configuration.md, docs/snapshot-format.md).
+@Suite struct DocumentedRangeTests {
+    let strategy = """
+        name: r
+        tokens: [WETH]
+        arbitrage: {min_profit_usd: 10, min_roi_bps: 5, max_trade_usd: 100000, max_price_age_seconds: 60}
+        rebalance:
+          threshold: 0.05
+          min_transfer_usd: 500
+          max_fee_bps: 50
+          targets: {WETH: {a: 0.5, b: 0.5}}
+        """
+
+    @Test(arguments: [
+        ("max_trade_usd: 100000", "max_trade_usd: 1e19", "arbitrage.max_trade_usd must be at most 1000000000000, got 1e+19"),
+        ("max_price_age_seconds: 60", "max_price_age_seconds: 1e30", "arbitrage.max_price_age_seconds must be at most 31536000, got 1e+30"),
+        ("min_roi_bps: 5", "min_roi_bps: 1e308", "arbitrage.min_roi_bps must be at most 1000000, got 1e+308"),
+        ("min_transfer_usd: 500", "min_transfer_usd: 1e25", "rebalance.min_transfer_usd must be at most 1000000000000, got 1e+25"),
+    ])
+    func strategyNumbersAreBounded(_ from: String, _ to: String, _ message: String) {
+        let yaml = strategy.replacingOccurrences(of: from, with: to)
+        #expect(yaml != strategy)
+        do {
+            _ = try Strategy.decode(yaml: yaml, source: "s.yaml")
+            Issue.record("\(to) must be refused")
+        } catch {
+            #expect(error.problems.map(\.description) == [message])
+        }
+    }
+}

@@ -35,6 +35,10 @@ struct MarketAssembly {
         var usdByChainToken: [String: [PriceQuote]] = [:]
         for (reading, stated) in checked {
             guard case .usd(let price) = stated.value else { continue }
+            if let complaint = Self.priceComplaint(price) {
+                failures.append(SourceFailure(source: reading.label, reason: complaint, code: .invalidAnswer))
+                continue
+            }
             let quote = PriceQuote(chain: reading.chain, token: reading.source.token, priceUSD: price, observedAt: stated.observedAt,
                                    source: reading.source.name, swapFeeBps: reading.source.swapFeeBps)
             quotes.append(quote)
@@ -58,7 +62,7 @@ struct MarketAssembly {
                 failures.append(SourceFailure(source: reading.label, reason: "no agreed USD price for \(quoteToken) on \(reading.chain) this tick to value it against", code: .unavailable))
                 continue
             }
-            switch inUSD(stated, reading: reading, quoteUSD: usd) {
+            switch inUSD(stated, reading: reading, quoteUSD: usd).flatMap(Self.inRange) {
             case .success(let quote): quotes.append(quote)
             case .failure(let error): failures.append(SourceFailure(source: reading.label, reason: error.reason, code: error.code))
             }
@@ -93,6 +97,16 @@ struct MarketAssembly {
             routes: goodRoutes.sorted { ($0.token, $0.from, $0.to, $0.bridge) < ($1.token, $1.from, $1.to, $1.bridge) },
             balances: kept.sorted { ($0.token, $0.chain) < ($1.token, $1.chain) })
         return (snapshot, failures.sorted { $0.source < $1.source })
+    }
+
+    /// A price outside the range a snapshot may hold (docs/snapshot-format.md) is a broken
+    /// source, not a market: it is left out here, as the snapshot decoder would refuse it.
+    static func priceComplaint(_ price: Double) -> String? {
+        NumberRange.priceUSD.complaint(price).map { "a price of $\(price) \($0): no token trades there" }
+    }
+
+    private static func inRange(_ quote: PriceQuote) -> Result<PriceQuote, SourceError> {
+        priceComplaint(quote.priceUSD).map { .failure(SourceError($0)) } ?? .success(quote)
     }
 
     private func checkAge(_ stated: PriceReading.Stated, maxAge: Double) -> Result<PriceReading.Stated, SourceError> {

@@ -166,8 +166,25 @@ package struct NumberRange {
     package static let feeBps = NumberRange(min: 0, max: 10_000, maxInclusive: false)
     package static let fraction = NumberRange(min: 0, max: 1)
 
+    // The documented ranges (docs/configuration.md, docs/snapshot-format.md). Beyond them a
+    // figure is a mistake, and products of them would leave the range any table or sum handles.
+    /// A sum of money in USD: up to a trillion.
+    package static let usd = NumberRange(min: 0, max: 1e12)
+    package static let positiveUSD = NumberRange(min: 0, minInclusive: false, max: 1e12)
+    /// A token's price in USD: from a trillionth to a trillion of a dollar.
+    package static let priceUSD = NumberRange(min: 1e-12, max: 1e12)
+    /// Basis points that are not a fee (a return, a deviation): up to a hundredfold.
+    package static let bps = NumberRange(min: 0, max: 1_000_000)
+    package static let positiveBps = NumberRange(min: 0, minInclusive: false, max: 1_000_000)
+    /// An age or a duration in seconds: up to a year.
+    package static let seconds = NumberRange(min: 0, minInclusive: false, max: 31_536_000)
+    /// A whole number of seconds, zero allowed: up to a year.
+    package static let wholeSeconds = NumberRange(min: 0, max: 31_536_000)
+
     package func complaint(_ n: Double) -> String? {
         if let min, minInclusive ? n < min : n <= min {
+            // Zero and below is worded as such, whatever the exact least is.
+            if min > 0, n <= 0 { return "must be positive" }
             return min == 0 ? (minInclusive ? "must not be negative" : "must be positive")
                 : "must be \(minInclusive ? "at least" : "above") \(DocumentValue.format(min))"
         }

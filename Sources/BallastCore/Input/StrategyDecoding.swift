@@ -25,7 +25,7 @@ extension Strategy {
         if execution != nil, rebalance == nil { log.add(nil, "execution: a strategy acts only through its rebalance section, which is missing") }
         var deviation = defaultMaxSourceDeviationBps
         if let prices = root.object("prices", required: false) {
-            deviation = prices.number("max_deviation_bps", required: false, in: .positive) ?? deviation
+            deviation = prices.number("max_deviation_bps", required: false, in: .positiveBps) ?? deviation
             prices.finish()
         }
         if root.value("arbitrage", required: false) == nil, root.value("rebalance", required: false) == nil {
@@ -38,10 +38,10 @@ extension Strategy {
     }
 
     private static func decodeArbitrage(_ r: FieldReader) -> ArbitrageRules? {
-        let minProfit = r.number("min_profit_usd", in: .nonNegative)
-        let minROI = r.number("min_roi_bps", in: .nonNegative)
-        let maxTrade = r.number("max_trade_usd", in: .positive)
-        let maxAge = r.number("max_price_age_seconds", in: .positive)
+        let minProfit = r.number("min_profit_usd", in: .usd)
+        let minROI = r.number("min_roi_bps", in: .bps)
+        let maxTrade = r.number("max_trade_usd", in: .positiveUSD)
+        let maxAge = r.number("max_price_age_seconds", in: .seconds)
         r.finish()
         guard let minProfit, let minROI, let maxTrade, let maxAge else { return nil }
         return ArbitrageRules(minProfitUSD: minProfit, minROIBps: minROI, maxTradeUSD: maxTrade, maxPriceAgeSeconds: maxAge)
@@ -49,9 +49,9 @@ extension Strategy {
 
     private static func decodeRebalance(_ r: FieldReader, tokens: [String]) -> RebalanceRules? {
         let threshold = r.number("threshold", in: NumberRange(min: 0, max: 1, maxInclusive: false))
-        let minTransfer = r.number("min_transfer_usd", in: .nonNegative)
+        let minTransfer = r.number("min_transfer_usd", in: .usd)
         let maxFee = r.number("max_fee_bps", in: .feeBps)
-        let maxAge = r.number("max_price_age_seconds", required: false, in: .positive)
+        let maxAge = r.number("max_price_age_seconds", required: false, in: .seconds)
         let maxNodes = r.integer("max_solve_nodes", required: false, in: NumberRange(min: 0, max: 10_000_000))
         var targets: [String: [String: TargetShare]] = [:]
         if let t = r.object("targets") {
@@ -79,16 +79,13 @@ extension Strategy {
                               maxSolveNodes: maxNodes ?? RebalanceRules.defaultMaxSolveNodes)
     }
 
-    /// Upper bounds keep every figure printable and every sum exact enough; see docs/execution.md.
-    private static let usdLimit = NumberRange(min: 0, minInclusive: false, max: 1e12)
-
     private static func decodeExecution(_ r: FieldReader) -> ExecutionRules? {
         let webhook = r.object("webhook").flatMap(decodeWebhook)
         var limits = ExecutionLimits()
         if let l = r.object("limits", required: false) {
-            limits.maxTransferUSD = l.number("max_transfer_usd", required: false, in: usdLimit)
-            limits.maxDailyUSD = l.number("max_daily_usd", required: false, in: usdLimit)
-            limits.approvalUSD = l.number("approval_usd", required: false, in: usdLimit)
+            limits.maxTransferUSD = l.number("max_transfer_usd", required: false, in: .positiveUSD)
+            limits.maxDailyUSD = l.number("max_daily_usd", required: false, in: .positiveUSD)
+            limits.approvalUSD = l.number("approval_usd", required: false, in: .positiveUSD)
             limits.bridges = names("bridges", in: l)
             limits.chains = names("chains", in: l)
             l.finish()
