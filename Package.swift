@@ -76,7 +76,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // A simulated multi-chain market on loopback: the tests' server, the pull benchmark's, and `ballast sandbox`'s.
+        // A simulated multi-chain market on loopback, and a webhook receiver: the tests' servers and the pull benchmark's.
         .target(
             name: "BallastSandbox",
             dependencies: [

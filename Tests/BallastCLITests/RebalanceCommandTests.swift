@@ -237,6 +237,42 @@ import Testing
         }
     }
 
+    /// Root ignores permission bits, so the journal is made immutable (`chattr +i`), which binds
+    /// root too; where the file system cannot, the test does not run.
+    static let immutableFiles: Bool = {
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-chattr-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: probe, contents: Data())
+        defer { _ = chattr("-i", probe); try? FileManager.default.removeItem(atPath: probe) }
+        return chattr("+i", probe)
+    }()
+
+    static func chattr(_ flag: String, _ path: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+        process.arguments = [flag, path]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    @Test(.enabled(if: RebalanceCommandTests.immutableFiles, "chattr +i is not available here"))
+    func aReadOnlyJournalExits74AndSendsNothing() async throws {
+        try await withDesk { desk in
+            _ = try await desk.rebalance()
+            // Checkpointed, so the journal is one file that cannot change.
+            _ = try await desk.ballast(["journal", "prune", "--before", "2000-01-01"])
+            #expect(Self.chattr("+i", desk.journal))
+            defer { _ = Self.chattr("-i", desk.journal) }
+            let run = try await desk.rebalance(["--live"])
+            #expect(run.status == 74, "\(run.stderr)")
+            #expect(run.stderr.contains("the journal is read-only"), "\(run.stderr)")
+            #expect(desk.receiver.arrivals.isEmpty)
+            // Reading it still works.
+            #expect(try await desk.ballast(["journal"]).status == 0)
+        }
+    }
+
     @Test func liveNeedsItsSectionItsSecretAndAFreshRead() async throws {
         try await withDesk { desk in
             let noSecret = try await desk.rebalance(["--live"], environment: [:])

@@ -5,9 +5,9 @@ import Foundation
 /// to its target distribution: over every bridge route, through intermediate chains where
 /// that is cheaper or the only way.
 ///
-/// A pure function of (snapshot, strategy), under the lossy model of DESIGN.md
-/// ("Rebalancing"): a transfer delivers what is left after its fees, targets are shares of
-/// what the treasury holds after the plan, every short chain ends at its target or above,
+/// A pure function of (snapshot, strategy), under the lossy model of docs/rebalancing.md:
+/// a transfer delivers what is left after its fees, targets are shares of what the
+/// treasury holds after the plan, every short chain ends at its target or above,
 /// no chain ends below the lesser of its balance and its target, and the transfers execute
 /// in the listed order from spendable balances. The plan is solved as a linear or
 /// mixed-integer program ([PlanFormulation]) and then settled exactly in token units
