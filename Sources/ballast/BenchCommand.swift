@@ -24,7 +24,11 @@ struct BenchScan: AsyncParsableCommand {
     @Option(help: "The strategy's min_profit_usd: higher means fewer opportunities to settle.") var minProfit = 10.0
 
     func validate() throws {
-        guard chains >= 2, tokens >= 1, runs >= 1 else { throw ValidationError("need at least 2 chains, 1 token and 1 run") }
+        // Beyond these a generated universe would not fit in memory: refused, not attempted.
+        guard (2...1_000).contains(chains), (1...10_000).contains(tokens), chains * chains * tokens <= 50_000_000,
+              (1...1_000).contains(runs), minProfit.isFinite, minProfit >= 0 else {
+            throw ValidationError("need 2–1,000 chains, 1–10,000 tokens (at most 50,000,000 routes), 1–1,000 runs and a non-negative min profit")
+        }
     }
 
     func run() async throws {
@@ -65,7 +69,7 @@ struct BenchPlan: AsyncParsableCommand {
     func validate() throws {
         guard chains.allSatisfy({ (3...200).contains($0) }), (1...100).contains(networks), (0...10_000_000).contains(maxSolveNodes),
               (0...10_000_000).contains(referenceNodes ?? 0), firstSeed >= 0 else {
-            throw ValidationError("sizes must be 3–200 chains, networks 1–100, node budgets 0–10,000,000, the first seed not negative")
+            throw ValidationError("need 3–200 chains, 1–100 networks, node budgets of 0–10,000,000 and a first seed not negative")
         }
     }
 
@@ -144,7 +148,11 @@ struct BenchPull: AsyncParsableCommand {
     var warm = false
 
     func validate() throws {
-        guard chains >= 2, tokens >= 1, runs >= 1, latencyMs >= 0 else { throw ValidationError("need at least 2 chains, 1 token and 1 run") }
+        guard (2...500).contains(chains), (1...1_000).contains(tokens), (1...1_000).contains(runs), (0...60_000).contains(latencyMs),
+              (1...64).contains(serverThreads), (1...100_000).contains(connectionsPerHost),
+              fanout.map({ (1...chains).contains($0) }) ?? true else {
+            throw ValidationError("need 2–500 chains, 1–1,000 tokens, 1–1,000 runs, a latency of 0–60,000 ms, 1–64 server threads, 1–100,000 connections per host and a fanout of 1 to the number of chains")
+        }
     }
 
     func run() async throws {

@@ -14,7 +14,9 @@ struct BenchJournal: AsyncParsableCommand {
     @Option(help: "The journal file; a temporary one, removed afterwards, when absent.") var journal: String?
 
     func validate() throws {
-        guard actions >= 0, cycleActions >= 1, runs >= 1 else { throw ValidationError("need actions ≥ 0, cycle-actions ≥ 1, runs ≥ 1") }
+        guard (0...100_000_000).contains(actions), (1...100_000).contains(cycleActions), (1...1_000).contains(runs) else {
+            throw ValidationError("need 0–100,000,000 actions, 1–100,000 cycle actions and 1–1,000 runs")
+        }
     }
 
     func run() async throws {
