@@ -70,6 +70,9 @@ enum ScanTable {
                            Figures.bps(o.roiBps), "\(o.etaSeconds) s"])
             }
             out.append(table.render())
+            if report.opportunities.contains(where: { $0.costUSD > rules.maxTradeUSD }) {
+                out.append("COST includes the buy side's swap fee and price impact; the trade cap applies to the amount at the buy chain's spot price.")
+            }
         }
         if !report.priceIssues.isEmpty {
             out.append("")

@@ -10,6 +10,9 @@ import Testing
         #expect(result.stdout.contains("TOKEN  ROUTE"))
         #expect(result.stdout.contains("optimism → arbitrum"))
         #expect(result.stdout.contains("polygon/WETH from quickswap: dropped"))
+        // WBTC's COST passes the $100,000 cap: the table says why.
+        #expect(result.stdout.contains("100,050.00"))
+        #expect(result.stdout.contains("the trade cap applies to the amount at the buy chain's spot price"))
         #expect(!result.stdout.contains("Most promising rejected routes"))
     }
 
