@@ -54,8 +54,8 @@ struct JournalCommand: AsyncParsableCommand {
                     var table = Table([("KEY", .left), ("STATUS", .left), ("TOKEN", .left), ("FROM → TO", .left), ("BRIDGE", .left),
                                        ("AMOUNT", .right), ("RECEIVED", .right), ("FEE $", .right), ("UPDATED", .left)])
                     for a in actions {
-                        table.add([a.idempotencyKey, a.status.rawValue, a.token, "\(a.from) → \(a.to)", a.bridge, a.amount.description,
-                                   (a.received ?? a.expectedReceived).description, Figures.usd(a.feeUSD), Timestamp.format(a.updatedAt)])
+                        table.add([a.idempotencyKey, a.status.rawValue, a.token, "\(a.from) → \(a.to)", a.bridge, Figures.tokens(a.amount),
+                                   Figures.tokens(a.received ?? a.expectedReceived), Figures.usd(a.feeUSD), Timestamp.format(a.updatedAt)])
                     }
                     print(actions.isEmpty ? "no actions" : table.render())
                 }

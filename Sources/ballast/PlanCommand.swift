@@ -46,20 +46,20 @@ enum PlanTable {
                                 ("AFTER", .right), ("NOTE", .left)])
             for p in plan.positions {
                 let note = plan.unmet[p.chain].map { "short, unmet \($0): \(plan.unmetReasons[p.chain] ?? "")" } ?? (p.isShort ? "short" : "")
-                chains.add([p.chain, p.balance.description, p.target.description, "±" + p.band.description,
-                            p.after.description, note])
+                chains.add([p.chain, Figures.tokens(p.balance), Figures.tokens(p.target), "±" + Figures.tokens(p.band),
+                            Figures.tokens(p.after), note])
             }
             out.append(chains.render())
             if plan.status != .withinBand {
-                out.append("TARGET is each chain's share of what the treasury holds after the plan's fees; AFTER counts what arrives.")
+                out.append("TARGET is each chain's share of what the treasury holds after the plan's fees; AFTER counts what arrives. Amounts show 6 decimals (… where cut); --format json has them exactly.")
             }
             if !plan.transfers.isEmpty {
                 out.append("")
                 var transfers = Table([("#", .right), ("FROM → TO", .left), ("BRIDGE", .left), ("AMOUNT", .right),
-                                       ("RECEIVED", .right), ("FEE $", .right), ("ETA", .right)])
+                                       ("VALUE $", .right), ("RECEIVED", .right), ("FEE $", .right), ("ETA", .right)])
                 for (i, t) in plan.transfers.enumerated() {
-                    transfers.add(["\(i + 1)", "\(t.from) → \(t.to)", t.bridge, t.amount.description,
-                                   t.expectedReceived.description, Figures.usd(t.feeUSD), "\(t.etaSeconds) s"])
+                    transfers.add(["\(i + 1)", "\(t.from) → \(t.to)", t.bridge, Figures.tokens(t.amount), Figures.usd(t.amountUSD),
+                                   Figures.tokens(t.expectedReceived), Figures.usd(t.feeUSD), "\(t.etaSeconds) s"])
                 }
                 out.append(transfers.render())
             }

@@ -65,7 +65,7 @@ enum ScanTable {
             var table = Table([("TOKEN", .left), ("ROUTE", .left), ("BRIDGE", .left), ("AMOUNT", .right),
                                ("COST $", .right), ("FEES $", .right), ("PROFIT $", .right), ("ROI bps", .right), ("ETA", .right)])
             for o in report.opportunities {
-                table.add([o.token, "\(o.buyChain) → \(o.sellChain)", o.bridge, o.amount.description,
+                table.add([o.token, "\(o.buyChain) → \(o.sellChain)", o.bridge, Figures.tokens(o.amount),
                            Figures.usd(o.costUSD), Figures.usd(o.feesUSD), Figures.usd(o.profitUSD),
                            Figures.bps(o.roiBps), "\(o.etaSeconds) s"])
             }

@@ -28,6 +28,26 @@ public enum Figures {
         return String(format: "%.1f", value)
     }
 
+    /// A token amount for a table: the integer part grouped (`1,363,500.3375`), at most
+    /// `decimals` decimals, and `…` where digits were cut (JSON output keeps them all).
+    public static func tokens(_ amount: Amount, decimals: Int = 6) -> String {
+        let text = amount.description
+        let negative = text.hasPrefix("-")
+        let digits = negative ? String(text.dropFirst()) : text
+        let parts = digits.split(separator: ".", maxSplits: 1)
+        var integer = String(parts[0]), grouped = ""
+        while integer.count > 3 {
+            grouped = "," + integer.suffix(3) + grouped
+            integer.removeLast(3)
+        }
+        var result = (negative ? "-" : "") + integer + grouped
+        if parts.count == 2 {
+            let fraction = parts[1]
+            result += "." + fraction.prefix(decimals) + (fraction.count > decimals ? "…" : "")
+        }
+        return result
+    }
+
     /// `1 token`, `2 tokens`, `1 opportunity`, `3 opportunities`.
     public static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
         "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
