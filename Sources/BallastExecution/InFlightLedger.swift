@@ -12,11 +12,11 @@ import BallastStore
 /// its delivery. Dry-run actions never reserve anything; the journal does not return them.
 public enum InFlightLedger {
     public static func apply(_ actions: [JournalAction], to snapshot: Snapshot) -> Snapshot {
-        var onChain: [Key: Amount] = [:]
-        for balance in snapshot.balances { onChain[Key(balance.chain, balance.token)] = balance.amount }
-        var outgoing: [Key: Amount] = [:], notYetDebited: [Key: Amount] = [:], incoming: [Key: Amount] = [:]
+        var onChain: [BalanceKey: Amount] = [:]
+        for balance in snapshot.balances { onChain[BalanceKey(balance.chain, balance.token)] = balance.amount }
+        var outgoing: [BalanceKey: Amount] = [:], notYetDebited: [BalanceKey: Amount] = [:], incoming: [BalanceKey: Amount] = [:]
         for action in actions {
-            let source = Key(action.from, action.token), destination = Key(action.to, action.token)
+            let source = BalanceKey(action.from, action.token), destination = BalanceKey(action.to, action.token)
             switch action.status {
             case .planned, .submitted, .expired:
                 outgoing[source, default: .zero] = outgoing[source, default: .zero] + action.amount
@@ -32,7 +32,7 @@ public enum InFlightLedger {
         }
         var adjusted = snapshot
         adjusted.balances = snapshot.balances.map { balance in
-            let key = Key(balance.chain, balance.token)
+            let key = BalanceKey(balance.chain, balance.token)
             var entry = balance
             entry.amount = Amount.max(.zero, balance.amount - (outgoing[key] ?? .zero))
             let measured = Amount.max(.zero, balance.amount - (notYetDebited[key] ?? .zero)) + balance.inFlight + (incoming[key] ?? .zero)
@@ -48,8 +48,10 @@ public enum InFlightLedger {
         return !(before - action.amount < now)
     }
 
-    private struct Key: Hashable {
-        var chain: String, token: String
-        init(_ chain: String, _ token: String) { self.chain = chain; self.token = token }
-    }
+}
+
+/// A token on a chain: what balances, and sends from them, are counted by.
+struct BalanceKey: Hashable {
+    var chain: String, token: String
+    init(_ chain: String, _ token: String) { self.chain = chain; self.token = token }
 }

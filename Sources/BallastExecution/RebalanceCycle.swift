@@ -123,10 +123,11 @@ public struct RebalanceCycle: Sendable {
             for (i, transfer) in plan.transfers.enumerated() {
                 let leg = i + 1
                 let dependsOn = feeders[i].map { stamp.idempotencyKey(token: plan.token, leg: $0 + 1) }
+                let route = Self.route(transfer, market)
                 var draft = ActionDraft(PlannedTransfer(
                     token: plan.token, leg: leg, from: transfer.from, to: transfer.to, bridge: transfer.bridge, amount: transfer.amount,
                     expectedReceived: transfer.expectedReceived, feeUSD: transfer.feeUSD, amountUSD: transfer.amountUSD,
-                    feeBps: Self.routeFeeBps(transfer, market), feeFixed: Self.routeFeeFixed(transfer, market),
+                    feeBps: route?.feeBps ?? 0, feeFixed: route?.feeFixed ?? .zero,
                     etaSeconds: transfer.etaSeconds, dependsOn: dependsOn), status: .dryRun)
                 guard live, let execution else { drafts.append(draft); continue }
                 let guardrails = Guardrails(limits: execution.limits)
@@ -193,14 +194,14 @@ public struct RebalanceCycle: Sendable {
     private func submitReadyActions() async throws -> Sent {
         var sent = Sent()
         let planned = try journal.actions(ActionQuery(status: .planned, limit: 10_000)).reversed()
-        var ready: [JournalAction] = []
+        var ready: [(action: JournalAction, feeders: [JournalAction])] = []
         for action in planned {
-            guard let feederKey = action.dependsOn, action.body == nil else { ready.append(action); continue }
+            guard let feederKey = action.dependsOn, action.body == nil else { ready.append((action, [])); continue }
             // Every earlier leg into this one's source must have delivered.
             let feeders = try journal.actions(ActionQuery(cycle: action.cycle, limit: 10_000))
                 .filter { $0.token == action.token && $0.to == action.from && $0.leg < action.leg }
             guard feeders.contains(where: { $0.idempotencyKey == feederKey }), feeders.allSatisfy({ $0.status == .confirmed }) else { continue }
-            ready.append(action)
+            ready.append((action, feeders))
         }
         guard !ready.isEmpty, let submitter, let execution else { return sent }
 
@@ -208,17 +209,17 @@ public struct RebalanceCycle: Sendable {
         // The kill switch may have been thrown while the market was read.
         if try journal.pauseState().paused { return sent }
         let guardrails = Guardrails(limits: execution.limits)
-        let onChain = Dictionary(fresh.balances.map { ("\($0.chain)|\($0.token)", $0.amount) }, uniquingKeysWith: { a, _ in a })
+        let onChain = Dictionary(fresh.balances.map { (BalanceKey($0.chain, $0.token), $0.amount) }, uniquingKeysWith: { a, _ in a })
         // What sources owe to sends already made (this run or earlier) whose debits do not show yet.
-        var committed: [String: Amount] = [:]
+        var committed: [BalanceKey: Amount] = [:]
         for open in try journal.inFlight(balancesReadAt: .distantFuture)
         where open.status != .planned || open.attempts > 0 {
-            let source = "\(open.from)|\(open.token)"
+            let source = BalanceKey(open.from, open.token)
             if !InFlightLedger.debitShows(open, onChain: onChain[source]) {
                 committed[source] = (committed[source] ?? .zero) + open.amount
             }
         }
-        for var action in ready {
+        for (var action, feeders) in ready {
             let at = now()
             if action.attempts == 0, let validUntil = action.validUntil, at > validUntil {
                 let note = Self.lapsed(validUntil)
@@ -227,9 +228,9 @@ public struct RebalanceCycle: Sendable {
                 continue
             }
             if action.body == nil {
-                action = try freezeRelayLeg(action, at: at)
+                action = try freezeRelayLeg(action, feeders: feeders, decimals: fresh.token(action.token)?.decimals, at: at)
             }
-            let source = "\(action.from)|\(action.token)"
+            let source = BalanceKey(action.from, action.token)
             let usedToday = try journal.submittedUSD(since: at.addingTimeInterval(-86_400))
             var refusal: String?
             switch rebalancer.requote(token: action.token, from: action.from, to: action.to, bridge: action.bridge, amount: action.amount, on: fresh) {
@@ -251,7 +252,7 @@ public struct RebalanceCycle: Sendable {
                 sent.events.append(.init(key: action.idempotencyKey, token: action.token, status: .blocked, note: refusal))
                 continue
             }
-            guard let body = try journal.action(action.idempotencyKey)?.body else { continue }
+            guard let body = action.body else { continue }
             let sourceBefore = onChain[source].map { $0 - (committed[source] ?? .zero) }
             try journal.recordAttempt(action.idempotencyKey, sourceBalance: sourceBefore, by: actor, at: at)
             let outcome = await submitter.submit(key: action.idempotencyKey, body: body)
@@ -287,20 +288,18 @@ public struct RebalanceCycle: Sendable {
 
     /// Freezes a relay leg's body now that every leg feeding its source has delivered: it forwards
     /// the planned amount less whatever the feeders delivered short of what was expected.
-    private func freezeRelayLeg(_ action: JournalAction, at date: Date) throws -> JournalAction {
-        let feeders = try journal.actions(ActionQuery(cycle: action.cycle, limit: 10_000))
-            .filter { $0.token == action.token && $0.to == action.from && $0.leg < action.leg }
+    private func freezeRelayLeg(_ action: JournalAction, feeders: [JournalAction], decimals: Int?, at date: Date) throws -> JournalAction {
         let shortfall = feeders.reduce(Amount.zero) { $0 + Amount.max(.zero, $1.expectedReceived - ($1.received ?? $1.expectedReceived)) }
         let amount = Amount.max(.zero, action.amount - shortfall)
         let route = Route(from: action.from, to: action.to, token: action.token, bridge: action.bridge, feeBps: action.feeBps,
                           feeFixed: action.feeFixed, observedAt: date)
-        let decimals = max(action.amount.scale, action.expectedReceived.scale)
-        let received = route.received(sending: amount, decimals: decimals) ?? .zero
+        // The token's decimals from the fresh read; failing that, as many as the planned figures carry.
+        let received = route.received(sending: amount, decimals: decimals ?? max(action.amount.scale, action.expectedReceived.scale)) ?? .zero
         let validUntil = date.addingTimeInterval(execution?.webhook.validSeconds ?? WebhookSettings.defaultValidSeconds)
-        let scale = amount.isZero ? 0 : action.amountUSD / action.amount.doubleValue
+        let pricePerToken = action.amountUSD / action.amount.doubleValue
         let body = try order(key: action.idempotencyKey, cycle: action.cycle, leg: action.leg, dependsOn: action.dependsOn,
                              token: action.token, from: action.from, to: action.to, bridge: action.bridge, amount: amount,
-                             minReceived: Amount.max(.zero, received), feeUSD: action.feeUSD, amountUSD: amount.doubleValue * scale,
+                             minReceived: Amount.max(.zero, received), feeUSD: action.feeUSD, amountUSD: amount.doubleValue * pricePerToken,
                              createdAt: date, validUntil: validUntil)
         try journal.freeze(action.idempotencyKey, body: body, amount: amount, expectedReceived: Amount.max(.zero, received),
                            validUntil: validUntil, by: actor, at: date)
@@ -353,8 +352,6 @@ public struct RebalanceCycle: Sendable {
         market.routes.first { $0.token == t.token && $0.from == t.from && $0.to == t.to && $0.bridge == t.bridge }
     }
 
-    private static func routeFeeBps(_ t: Transfer, _ market: Snapshot) -> Double { route(t, market)?.feeBps ?? 0 }
-    private static func routeFeeFixed(_ t: Transfer, _ market: Snapshot) -> Amount { route(t, market)?.feeFixed ?? .zero }
 
     static func json(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()

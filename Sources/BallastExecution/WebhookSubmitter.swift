@@ -80,11 +80,13 @@ public struct WebhookSubmitter: TransferSubmitter {
         }
     }
 
-    /// `reference` from a JSON answer, if the receiver gave one; anything else is ignored.
+    /// `reference` from a JSON answer, if the receiver gave one; anything else is ignored. It is
+    /// stored and printed, so control and bidi characters are dropped from it.
     static func reference(in body: Data) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let reference = object["reference"] as? String, !reference.isEmpty, reference.count <= 256
+              let text = object["reference"] as? String, text.count <= 256
         else { return nil }
-        return reference
+        let reference = DocumentValue.printable(text)
+        return reference.isEmpty ? nil : reference
     }
 }

@@ -74,15 +74,17 @@ struct JournalCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let store = try journal.open(.readOnly)
+                // Notes and references may carry text from a receiver: printed without control characters.
+                func say(_ line: String) { print(DocumentValue.printable(line)) }
                 do {
                     guard let a = try store.action(key) else {
                         throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(journal.path): no action with key \(key)"])
                     }
-                    print("\(a.idempotencyKey): \(a.status.rawValue) — cycle \(a.cycle), \(a.token) leg \(a.leg), \(a.from) → \(a.to) over \(a.bridge)")
-                    print("amount \(a.amount), expected \(a.expectedReceived)\(a.received.map { ", received \($0)" } ?? ""), fee $\(Figures.usd(a.feeUSD))"
+                    say("\(a.idempotencyKey): \(a.status.rawValue) — cycle \(a.cycle), \(a.token) leg \(a.leg), \(a.from) → \(a.to) over \(a.bridge)")
+                    say("amount \(a.amount), expected \(a.expectedReceived)\(a.received.map { ", received \($0)" } ?? ""), fee $\(Figures.usd(a.feeUSD))"
                           + (a.dependsOn.map { ", after \($0)" } ?? "") + (a.reference.map { ", reference \($0)" } ?? ""))
                     for change in try store.history(key) {
-                        print("  \(Timestamp.format(change.at))  \(change.status.rawValue)  \(change.actor)\(change.note.map { "  \($0)" } ?? "")")
+                        say("  \(Timestamp.format(change.at))  \(change.status.rawValue)  \(change.actor)\(change.note.map { "  \($0)" } ?? "")")
                     }
                     if let body = a.body { print("body: " + String(decoding: body, as: UTF8.self)) }
                 } catch let error as JournalError { throw InputFailure(journal: error) }

@@ -23,10 +23,11 @@ struct MarketOptions: ParsableArguments {
         if saveSnapshot != nil, chains == nil { throw ValidationError("--save-snapshot goes with --chains") }
     }
 
-    func load() async throws -> Snapshot {
+    /// `config`: the chain files, when the caller has already read them (a cycle reads the market twice).
+    func load(config: MarketConfig? = nil) async throws -> Snapshot {
         if let snapshot { return try Inputs.snapshot(snapshot) }
         if let saveSnapshot { try SnapshotFile.checkWritable(saveSnapshot) }
-        let report = try await pull.run(chains: chains!)
+        let report = try await pull.run(chains: chains!, config: config)
         if let saveSnapshot { try SnapshotFile.write(report.snapshot, to: saveSnapshot) }
         return report.snapshot
     }
@@ -51,8 +52,8 @@ struct PullOptions: ParsableArguments {
 
     /// Loads the chain files and pulls the market once, reporting failed sources on
     /// standard error. Throws "unavailable" when nothing at all could be read.
-    func run(chains: String) async throws -> PullReport {
-        let market = try Inputs.market(chains)
+    func run(chains: String, config: MarketConfig? = nil) async throws -> PullReport {
+        let market = try config ?? Inputs.market(chains)
         var settings = PullSettings(maxDeviationBps: maxDeviationBps)
         settings.deadline = .milliseconds(Int64(deadline * 1000))
         settings.requestTimeout = min(.milliseconds(Int64(requestTimeout * 1000)), settings.deadline)

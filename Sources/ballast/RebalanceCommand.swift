@@ -49,9 +49,11 @@ struct Rebalance: AsyncParsableCommand {
             guard strategy.rebalance != nil else {
                 throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): strategy \(strategy.name) has no rebalance section"])
             }
+            // The chain files are read once, before anything else: the cycle pulls with them twice.
+            let config = try market.chains.map(Inputs.market)
             var submitter: (any TransferSubmitter)?
             var custody: CustodyDirectory?
-            if live {
+            if live, let config {
                 guard let execution = strategy.execution else {
                     throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): --live needs an execution section (see docs/execution.md)"])
                 }
@@ -60,9 +62,7 @@ struct Rebalance: AsyncParsableCommand {
                     throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): \(error)"])
                 }
                 submitter = WebhookSubmitter(settings: execution.webhook, secret: secret, client: HTTPClient())
-                custody = CustodyDirectory(market: try Inputs.market(market.chains!))
-            } else if let chains = market.chains {
-                _ = try Inputs.market(chains)
+                custody = CustodyDirectory(market: config)
             }
 
             let store = try journal.open()
@@ -82,7 +82,7 @@ struct Rebalance: AsyncParsableCommand {
             do {
                 cycle = try RebalanceCycle(
                     configuration: .init(strategy: strategy, strategyText: strategyText, mode: live ? .live : .dryRun, custody: custody),
-                    journal: store, readMarket: { try await market.load() }, submitter: submitter)
+                    journal: store, readMarket: { try await market.load(config: config) }, submitter: submitter)
             } catch {
                 throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): \(error)"])
             }
@@ -96,7 +96,7 @@ struct Rebalance: AsyncParsableCommand {
                 case .table: print(CycleSummary.line(outcome))
                 }
                 for event in outcome.events where event.status != .dryRun && event.status != .planned && event.status != .submitted {
-                    FileHandle.standardError.write(Data("! \(event.key) \(event.status.rawValue): \(event.note ?? "")\n".utf8))
+                    FileHandle.standardError.write(Data((DocumentValue.printable("! \(event.key) \(event.status.rawValue): \(event.note ?? "")") + "\n").utf8))
                 }
                 if let why = outcome.receiverUnreachable { Terminal.error(why) }
                 if outcome.keyReused { Terminal.error("the receiver saw an idempotency key reused with a different body: report this as a bug") }

@@ -103,6 +103,13 @@ import Testing
         try await server.shutdown()
     }
 
+    @Test func aReferenceIsKeptOnlyAsPrintableText() {
+        #expect(WebhookSubmitter.reference(in: Data(#"{"reference": "desk-\u001b[31m7\u202e"}"#.utf8)) == "desk-[31m7")
+        #expect(WebhookSubmitter.reference(in: Data(#"{"reference": "\u0007"}"#.utf8)) == nil)
+        #expect(WebhookSubmitter.reference(in: Data(#"{"reference": 42}"#.utf8)) == nil)
+        #expect(WebhookSubmitter.reference(in: Data("not json".utf8)) == nil)
+    }
+
     @Test func aRedirectIsNeverFollowed() async throws {
         let target = try await WebhookReceiver(secret: Self.secretText)
         let redirecting = try await LoopbackServer { _ in .redirect(to: target.url) }
