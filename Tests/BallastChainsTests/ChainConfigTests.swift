@@ -42,13 +42,39 @@ import Testing
         let v2 = try #require(chain.prices.first { $0.name == "uniswap-v2" })
         #expect(v2.kind == .uniswapV2(pair: "0xb4e16d0168e52d35cacd2c6185b44281ec28c9dc", quote: "USDC", feeBps: 30))
         #expect(v2.maxAgeSeconds == 300)
-        #expect(chain.prices.first { $0.name == "chainlink" }?.maxAgeSeconds == 3600)
+        // The default heartbeat of an hour, and a minute for its round to land on chain.
+        #expect(chain.prices.first { $0.name == "chainlink" }?.maxAgeSeconds == 3660)
         #expect(chain.prices.first { $0.name == "defillama" }?.kind == .defiLlama(endpoint: Endpoint(url: "https://coins.llama.fi"), chainSlug: "ethereum"))
         #expect(chain.prices.first { $0.name == "defillama" }?.maxAgeSeconds == 120)
         #expect(chain.prices.first { $0.name == "coingecko" }?.kind == .coinGecko(endpoint: Endpoint(url: "https://api.coingecko.com/api/v3"), platform: "ethereum", apiKey: Secret("cg-secret")))
         #expect(chain.bridges.map(\.endpoint.url) == ["https://app.across.to/api", "https://li.quest/v1"])
         #expect(chain.bridges[1].apiKey == Secret("lifi-secret"))
         #expect("\(Secret("lifi-secret"))" == "***")
+    }
+
+    /// `times` multiplies a second feed in; the source is as old as its slowest feed allows,
+    /// and the nested keys are checked like any others.
+    @Test func aChainlinkProductDecodesWithEachFeedsHeartbeat() throws {
+        let product = Self.ethereum.replacingOccurrences(
+            of: #"- {source: chainlink, feed: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419"}"#,
+            with: #"- {source: chainlink, feed: "0xfdFD9C85aD200c506Cf9e21F1FD8dd01932FBB23", heartbeat_seconds: 86400, times: {feed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c"}}"#)
+        let chain = try ChainConfig.decode(yaml: product, source: "ethereum.yaml", environment: Self.environment)
+        let source = try #require(chain.prices.first { $0.name == "chainlink" })
+        #expect(source.kind == .chainlink(feeds: [ChainlinkFeed(address: "0xfdfd9c85ad200c506cf9e21f1fd8dd01932fbb23", heartbeatSeconds: 86400),
+                                                  ChainlinkFeed(address: "0xf4030086522a5beea4988f8ca5b36dbc97bee88c", heartbeatSeconds: 3600)]))
+        #expect(source.maxAgeSeconds == 86460)
+
+        let broken = product.replacingOccurrences(of: #"times: {feed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c"}"#,
+                                                  with: #"times: {feed: "0x12", heartbeat_seconds: 1e9, colour: red}"#)
+        #expect(throws: InvalidInput.self) { try ChainConfig.decode(yaml: broken, source: "ethereum.yaml", environment: Self.environment) }
+        do {
+            _ = try ChainConfig.decode(yaml: broken, source: "ethereum.yaml", environment: Self.environment)
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("prices.WETH[1].times.feed"), "\(text)")
+            #expect(text.contains("prices.WETH[1].times.heartbeat_seconds must be at most 31536000"), "\(text)")
+            #expect(text.contains("prices.WETH[1].times.colour is not a known key"), "\(text)")
+        }
     }
 
     @Test func reportsEveryProblemWithItsKeyPath() {

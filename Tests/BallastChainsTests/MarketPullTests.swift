@@ -266,10 +266,41 @@ import Testing
     @Test func staleChainlinkRound() async throws {
         try await pull(MarketConditions(staleFeeds: [Self.market.address(.feed, chain: 2, token: 1)])) { pulled in
             let reason = failure(pulled.report, "chain02/WETH chainlink")
-            #expect(reason?.hasPrefix("stale: observed 72") == true && reason?.hasSuffix("more than max_age_seconds 3600") == true, "\(reason ?? "")")
+            #expect(reason?.hasPrefix("stale: observed 72") == true && reason?.hasSuffix("more than max_age_seconds 3660") == true, "\(reason ?? "")")
             #expect(pulled.report.snapshot.prices.count == 17)
             let health = try #require(pulled.report.health.first { $0.source == "chain02/WETH chainlink" })
             #expect(health.consecutiveFailures == 1 && health.lastError == reason)
+        }
+    }
+
+    /// A token priced by a ratio feed times a USD feed (WBTC/BTC × BTC/USD in the shipped
+    /// files); here chain00's WETH feed times its USDC feed, which answers 0.98.
+    func productFeed(_ conditions: MarketConditions, _ check: (Pulled) throws -> Void) async throws {
+        let weth = Self.market.address(.feed, chain: 0, token: 1), usdc = Self.market.address(.feed, chain: 0, token: 0)
+        try await pull(conditions, honest: false, editChainFile: { name, text in
+            name != "chain00.yaml" ? text : text.replacingOccurrences(
+                of: "feed: \"\(weth)\", heartbeat_seconds: 3600}", with: "feed: \"\(weth)\", heartbeat_seconds: 3600, times: {feed: \"\(usdc)\", heartbeat_seconds: 600}}")
+        }, check)
+    }
+
+    @Test func aProductOfFeedsMultipliesTheirAnswers() async throws {
+        let usdc = Self.market.address(.feed, chain: 0, token: 0)
+        try await productFeed(MarketConditions(feedAnswers: [usdc.lowercased(): 98_000_000])) { pulled in
+            let quote = try #require(pulled.report.snapshot.prices.first { $0.chain == "chain00" && $0.token == "WETH" && $0.source == "chainlink" })
+            let truth = Self.market.priceUSD(1, chain: 0) * 0.98
+            #expect(abs(quote.priceUSD - truth) / truth < 1e-9, "\(quote.priceUSD) against \(truth)")
+        }
+    }
+
+    /// Each feed of a product answers to its own heartbeat: a stale second feed makes the
+    /// product stale although the first is fresh and the source's age limit is a day.
+    @Test func aProductIsStaleWhenEitherFeedMissesItsHeartbeat() async throws {
+        let usdc = Self.market.address(.feed, chain: 0, token: 0)
+        try await productFeed(MarketConditions(staleFeeds: [usdc.lowercased()])) { pulled in
+            let reason = try #require(failure(pulled.report, "chain00/WETH chainlink"))
+            #expect(reason.hasPrefix("stale: feed \(usdc.lowercased()) was updated 71") || reason.hasPrefix("stale: feed \(usdc.lowercased()) was updated 72"), "\(reason)")
+            #expect(reason.hasSuffix("more than its heartbeat_seconds 600 and a minute's grace"), "\(reason)")
+            #expect(pulled.report.failures.first { $0.source == "chain00/WETH chainlink" }?.code == .stale)
         }
     }
 

@@ -38,8 +38,9 @@ public struct PriceSourceConfig: Sendable, Hashable {
         case uniswapV2(pair: String, quote: String, feeBps: Double)
         /// A Uniswap V3 pool's `slot0` price against `quote`; no depth.
         case uniswapV3(pool: String, quote: String, feeBps: Double)
-        /// A Chainlink USD feed; a round older than the heartbeat is stale.
-        case chainlink(feed: String, heartbeatSeconds: Double)
+        /// Chainlink feeds whose answers multiply to a USD price: one USD feed, or a ratio
+        /// feed times a USD feed (WBTC/BTC × BTC/USD), so the token's own peg is priced.
+        case chainlink(feeds: [ChainlinkFeed])
         /// DefiLlama `prices/current`, keyed `slug:address`.
         case defiLlama(endpoint: Endpoint, chainSlug: String)
         /// CoinGecko `simple/token_price/{platform}`.
@@ -64,6 +65,21 @@ public struct PriceSourceConfig: Sendable, Hashable {
         case .defiLlama, .coinGecko: false
         }
     }
+}
+
+/// One Chainlink aggregator and how often it must update.
+public struct ChainlinkFeed: Sendable, Hashable {
+    /// Lower-case `0x…` address of the feed's proxy.
+    public var address: String
+    /// How often the feed publishes a round even when the price does not move.
+    public var heartbeatSeconds: Double
+
+    /// Chainlink documents up to about 40 s for a heartbeat's round to land on chain; a
+    /// round is stale only once it is older than the heartbeat plus this.
+    public static let landingGraceSeconds = 60.0
+
+    /// The age beyond which a round means the feed has missed its own schedule.
+    public var staleAfterSeconds: Double { heartbeatSeconds + Self.landingGraceSeconds }
 }
 
 /// A header value that came from the environment, kept apart so it is never printed.

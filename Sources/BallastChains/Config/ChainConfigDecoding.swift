@@ -74,7 +74,7 @@ extension ChainConfig {
                                           env: EnvironmentReference) -> PriceSourceConfig? {
         let kindName = r.string("source")
         let explicitName = r.string("name", required: false)
-        let maxAge = r.number("max_age_seconds", required: false, in: .positive)
+        let maxAge = r.number("max_age_seconds", required: false, in: .seconds)
         let swapFee = r.number("swap_fee_bps", required: false, in: .feeBps)
         let timeout = r.number("timeout_seconds", required: false, in: timeoutRange)
         func quoteToken() -> String? {
@@ -95,10 +95,14 @@ extension ChainConfig {
             let pool = r.address("pool"), quote = quoteToken(), fee = r.number("fee_bps", in: .feeBps)
             if let pool, let quote, let fee { kind = .uniswapV3(pool: pool, quote: quote, feeBps: fee) }
         case "chainlink":
-            let feed = r.address("feed")
-            let heartbeat = r.number("heartbeat_seconds", required: false, in: .positive) ?? defaultHeartbeatSeconds
-            defaultAge = heartbeat
-            if let feed { kind = .chainlink(feed: feed, heartbeatSeconds: heartbeat) }
+            var feeds = [chainlinkFeed(r)]
+            if let times = r.object("times", required: false) {
+                feeds.append(chainlinkFeed(times))
+                times.finish()
+            }
+            let complete = feeds.compactMap { $0 }
+            defaultAge = complete.map(\.staleAfterSeconds).max() ?? defaultAge
+            if complete.count == feeds.count { kind = .chainlink(feeds: complete) }
         case "defillama":
             let endpoint = r.endpoint("url", required: false, env: env) ?? Endpoint(url: "https://coins.llama.fi")
             let slug = r.string("chain", required: false) ?? chain
@@ -120,6 +124,13 @@ extension ChainConfig {
         }
         r.finish()
         return source
+    }
+
+    /// `feed` and `heartbeat_seconds`, at the source's level or under `times`.
+    private static func chainlinkFeed(_ r: FieldReader) -> ChainlinkFeed? {
+        let address = r.address("feed")
+        let heartbeat = r.number("heartbeat_seconds", required: false, in: .seconds) ?? defaultHeartbeatSeconds
+        return address.map { ChainlinkFeed(address: $0, heartbeatSeconds: heartbeat) }
     }
 
     static let defaultCacheSeconds = 60.0

@@ -19,7 +19,8 @@ struct ChainReader: Sendable {
         case block
         /// `token0()` then `getReserves()` or `slot0()`.
         case pair(PriceSourceConfig, token0: Int, state: Int)
-        case chainlink(PriceSourceConfig, decimals: Int, round: Int)
+        /// Per feed, `decimals()` then `latestRoundData()`.
+        case chainlink(PriceSourceConfig, [ChainlinkFeed], calls: [(decimals: Int, round: Int)])
         case balance(ChainToken, call: Int)
     }
 
@@ -38,9 +39,11 @@ struct ChainReader: Sendable {
             case .uniswapV3(let pool, _, _):
                 reads.append(.pair(source, token0: add(.ethCall(to: pool, data: ContractFunction.token0.calldata())),
                                    state: add(.ethCall(to: pool, data: ContractFunction.slot0.calldata()))))
-            case .chainlink(let feed, _):
-                reads.append(.chainlink(source, decimals: add(.ethCall(to: feed, data: ContractFunction.decimals.calldata())),
-                                        round: add(.ethCall(to: feed, data: ContractFunction.latestRoundData.calldata()))))
+            case .chainlink(let feeds):
+                reads.append(.chainlink(source, feeds, calls: feeds.map { feed in
+                    (add(.ethCall(to: feed.address, data: ContractFunction.decimals.calldata())),
+                     add(.ethCall(to: feed.address, data: ContractFunction.latestRoundData.calldata())))
+                }))
             case .defiLlama, .coinGecko:
                 continue
             }
@@ -104,10 +107,25 @@ struct ChainReader: Sendable {
                         throw SourceError("not a pair source")
                     }
                 }))
-            case .chainlink(let source, let decimals, let round):
+            case .chainlink(let source, let feeds, let calls):
                 prices.append(PriceReading(chain: chain.name, source: source, outcome: Result { () throws(SourceError) -> PriceReading.Stated in
-                    let result = try Chainlink.round(decimals: try hex(decimals), latestRoundData: try hex(round))
-                    return .init(value: .usd(result.price), observedAt: result.updatedAt)
+                    let rounds = try zip(feeds, calls).map { feed, call throws(SourceError) in
+                        do throws(SourceError) {
+                            return try Chainlink.round(decimals: try hex(call.decimals), latestRoundData: try hex(call.round))
+                        } catch {
+                            // In a product, say which feed failed.
+                            throw feeds.count == 1 ? error : SourceError("feed \(feed.address): \(error.reason)", code: error.code)
+                        }
+                    }
+                    if rounds.count == 1 { return .init(value: .usd(rounds[0].price), observedAt: rounds[0].updatedAt) }
+                    // A product is only as fresh as each of its feeds by that feed's own
+                    // schedule; the source's age limit then applies to the older round.
+                    let now = try blockTime.get()
+                    for (feed, round) in zip(feeds, rounds) where now.timeIntervalSince(round.updatedAt) > feed.staleAfterSeconds {
+                        throw SourceError("stale: feed \(feed.address) was updated \(Int(now.timeIntervalSince(round.updatedAt))) s before the block, "
+                                          + "more than its heartbeat_seconds \(DocumentValue.format(feed.heartbeatSeconds)) and a minute's grace", code: .stale)
+                    }
+                    return .init(value: .usd(rounds.map(\.price).reduce(1, *)), observedAt: rounds.map(\.updatedAt).min() ?? now)
                 }))
             case .balance(let token, let call):
                 balances.append(BalanceReading(chain: chain.name, token: token.symbol, outcome: Result { () throws(SourceError) -> Amount in
