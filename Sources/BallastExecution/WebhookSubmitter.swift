@@ -63,19 +63,20 @@ public struct WebhookSubmitter: TransferSubmitter {
             let response = try await client.send(request)
             return .done(.accepted(reference: Self.reference(in: response.body)))
         } catch {
-            switch error.kind {
-            case .status(409, _, _): return .done(.alreadyAccepted)
-            case .status(422, let text, _): return .done(.keyReused(text))
-            case .status(408, _, _): return .retry(error.description, retryAfter: nil)
-            case .status(let code, let text, let retryAfter) where code == 429 || code >= 500:
-                return .retry(text.isEmpty ? "HTTP \(code)" : "HTTP \(code): \(text)", retryAfter: retryAfter)
-            case .status(let code, let text, _): return .done(.refused(status: code, reason: text))
-            // The answer was lost or unreadable, not refused: the receiver may hold the action, so
-            // the same bytes go again, and a receiver that has it answers 409.
-            case .timeout, .hostNotFound, .connectionRefused, .connectionFailed, .truncatedBody, .transport, .bodyTooLarge: return .retry(error.description, retryAfter: nil)
-            case .tooManyRedirects: return .done(.refused(status: 0, reason: "the receiver redirected; Ballast never follows a redirect with a signed transfer"))
-            case .cancelled: return .done(.unreachable(error.description))
-            case .protocolRefused: return .done(.refused(status: 0, reason: error.description))
+            switch (error.code, error.status) {
+            case (.httpStatus, 409): return .done(.alreadyAccepted)
+            case (.httpStatus, 422): return .done(.keyReused(error.detail))
+            case (.httpStatus, 408): return .retry(error.description, retryAfter: nil)
+            case (.httpStatus, let code?) where code == 429 || code >= 500:
+                return .retry(error.detail.isEmpty ? "HTTP \(code)" : "HTTP \(code): \(error.detail)", retryAfter: error.retryAfterSeconds)
+            case (.httpStatus, let code): return .done(.refused(status: code ?? 0, reason: error.detail))
+            case (.tooManyRedirects, _): return .done(.refused(status: 0, reason: "the receiver redirected; Ballast never follows a redirect with a signed transfer"))
+            case (.cancelled, _): return .done(.unreachable(error.description))
+            case (.protocolRefused, _): return .done(.refused(status: 0, reason: error.description))
+            // The answer was lost or unreadable, not refused (a timeout, a broken connection, a
+            // truncated or oversized answer): the receiver may hold the action, so the same bytes
+            // go again, and a receiver that has it answers 409.
+            default: return .retry(error.description, retryAfter: nil)
             }
         }
     }

@@ -101,13 +101,13 @@ final class CurlEngine: Sendable {
             var next: CurlTransfer? = first
             while let transfer = next {
                 if !transfer.startClock() {
-                    transfer.fail(.timeout)
+                    transfer.fail(.timedOut)
                 } else if curl_multi_add_handle(multi, transfer.easy) == CURLM_OK {
                     active[ObjectIdentifier(transfer)] = transfer
                     byHandle[transfer.easy] = ObjectIdentifier(transfer)
                     return
                 } else {
-                    transfer.fail(.transport(code: -1, message: "curl_multi_add_handle failed"))
+                    transfer.fail(.transport, detail: "curl_multi_add_handle failed")
                 }
                 next = admission.finished(host: transfer.host)
             }

@@ -27,14 +27,13 @@ final class CurlTransfer: @unchecked Sendable {
         self.request = request
         host = HostAdmission.host(of: request.url)
         guard Self.schemeAllowed(request) else {
-            throw HTTPError(kind: .protocolRefused, method: request.method, url: request.redactedURL)
+            throw HTTPError(.protocolRefused, method: request.method, url: request.redactedURL)
         }
         if request.url.lowercased().hasPrefix("file://") {
             try Self.checkLocalFile(request)
         }
         guard let easy = curl_easy_init() else {
-            throw HTTPError(kind: .transport(code: -1, message: "curl_easy_init failed"),
-                            method: request.method, url: request.redactedURL)
+            throw HTTPError(.transport, method: request.method, url: request.redactedURL, detail: "curl_easy_init failed")
         }
         self.easy = easy
         configure()
@@ -50,18 +49,16 @@ final class CurlTransfer: @unchecked Sendable {
     /// libcurl reads files with blocking calls on the engine thread: a FIFO or a device would
     /// stall every transfer past any deadline. Only regular files within the body cap are read.
     private static func checkLocalFile(_ request: HTTPRequest) throws(HTTPError) {
-        func refuse(_ kind: HTTPError.Kind) -> HTTPError { HTTPError(kind: kind, method: request.method, url: request.redactedURL) }
-        guard let path = URL(string: request.url)?.path, !path.isEmpty else {
-            throw refuse(.transport(code: -1, message: "not a file path"))
-        }
+        func refuse(_ detail: String) -> HTTPError { HTTPError(.transport, method: request.method, url: request.redactedURL, detail: detail) }
+        guard let path = URL(string: request.url)?.path, !path.isEmpty else { throw refuse("not a file path") }
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw refuse(.transport(code: -1, message: String(cString: strerror(errno))))
-        }
+        guard stat(path, &info) == 0 else { throw refuse(String(cString: strerror(errno))) }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw refuse(.transport(code: -1, message: "not a regular file (a FIFO, socket or device would block the reader)"))
+            throw refuse("not a regular file (a FIFO, socket or device would block the reader)")
         }
-        guard Int(info.st_size) <= request.maxBodyBytes else { throw refuse(.bodyTooLarge(limit: request.maxBodyBytes)) }
+        guard Int(info.st_size) <= request.maxBodyBytes else {
+            throw HTTPError(.bodyTooLarge, method: request.method, url: request.redactedURL, bodyLimit: request.maxBodyBytes)
+        }
     }
 
     func attach(_ continuation: CheckedContinuation<HTTPResponse, any Error>) {
@@ -144,8 +141,8 @@ final class CurlTransfer: @unchecked Sendable {
         // Already failed or finished: its handle is gone, and its caller was resumed.
         guard !released else { return }
         let result: Result<HTTPResponse, any Error>
-        if let kind = failureKind(code) {
-            result = .failure(HTTPError(kind: kind, method: request.method, url: request.redactedURL))
+        if let failure = failure(code) {
+            result = .failure(failure)
         } else {
             var status = 0
             _ = ballast_easy_get_long(easy, CURLINFO_RESPONSE_CODE, &status)
@@ -153,10 +150,9 @@ final class CurlTransfer: @unchecked Sendable {
             if (200...299).contains(status) {
                 result = .success(HTTPResponse(status: status, headers: headers, body: body))
             } else {
-                let kind = HTTPError.Kind.status(
-                    code: status, bodyPrefix: Redaction.masking(Self.prefix(of: body), secrets: request.secrets),
-                    retryAfterSeconds: headers.value(named: "Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
-                result = .failure(HTTPError(kind: kind, method: request.method, url: request.redactedURL))
+                result = .failure(error(.httpStatus, status: status,
+                                        detail: Redaction.masking(Self.prefix(of: body), secrets: request.secrets),
+                                        retryAfterSeconds: headers.value(named: "Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }))
             }
         }
         release()
@@ -165,9 +161,9 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Fails the caller without libcurl having run the transfer (cancelled, or shut down).
-    func fail(_ kind: HTTPError.Kind) {
+    func fail(_ code: HTTPError.Code, detail: String = "") {
         release()
-        continuation?.resume(throwing: HTTPError(kind: kind, method: request.method, url: request.redactedURL))
+        continuation?.resume(throwing: error(code, detail: detail))
         continuation = nil
     }
 
@@ -181,22 +177,28 @@ final class CurlTransfer: @unchecked Sendable {
         headerList = nil
     }
 
-    private func failureKind(_ code: CURLcode) -> HTTPError.Kind? {
+    private func error(_ code: HTTPError.Code, status: Int? = nil, detail: String = "", retryAfterSeconds: Int? = nil) -> HTTPError {
+        HTTPError(code, method: request.method, url: request.redactedURL, status: status, detail: detail, retryAfterSeconds: retryAfterSeconds,
+                  bodyLimit: code == .bodyTooLarge ? request.maxBodyBytes : nil)
+    }
+
+    private func failure(_ code: CURLcode) -> HTTPError? {
+        let words = String(cString: curl_easy_strerror(code))
         switch code {
         case CURLE_OK: return nil
-        case CURLE_OPERATION_TIMEDOUT: return .timeout
-        case CURLE_FILESIZE_EXCEEDED: return .bodyTooLarge(limit: request.maxBodyBytes)
-        case CURLE_WRITE_ERROR where exceededLimit: return .bodyTooLarge(limit: request.maxBodyBytes)
-        case CURLE_UNSUPPORTED_PROTOCOL: return .protocolRefused
-        case CURLE_TOO_MANY_REDIRECTS: return .tooManyRedirects
-        case CURLE_PARTIAL_FILE: return .truncatedBody
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .hostNotFound
-        case CURLE_COULDNT_CONNECT: return .connectionRefused
+        case CURLE_OPERATION_TIMEDOUT: return error(.timedOut)
+        case CURLE_FILESIZE_EXCEEDED: return error(.bodyTooLarge)
+        case CURLE_WRITE_ERROR where exceededLimit: return error(.bodyTooLarge)
+        case CURLE_UNSUPPORTED_PROTOCOL: return error(.protocolRefused)
+        case CURLE_TOO_MANY_REDIRECTS: return error(.tooManyRedirects)
+        case CURLE_PARTIAL_FILE: return error(.truncatedBody)
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return error(.hostNotFound)
+        case CURLE_COULDNT_CONNECT: return error(.connectionRefused)
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_SSL_CONNECT_ERROR,
              CURLE_PEER_FAILED_VERIFICATION, CURLE_HTTP2, CURLE_HTTP2_STREAM:
-            return .connectionFailed(String(cString: curl_easy_strerror(code)))
+            return error(.connectionFailed, detail: words)
         default:
-            return .transport(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+            return error(.transport, detail: "libcurl error \(code.rawValue): \(words)")
         }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// An HTTP client on libcurl: one multi handle on its own thread, many transfers in
 /// flight at once over reused connections, each bounded in time and size.
 ///
-/// Non-2xx answers are thrown as `HTTPError` with `.status`; cancelling the calling task
+/// Non-2xx answers are thrown as `HTTPError` with code `.httpStatus`; cancelling the calling task
 /// removes its transfer from libcurl.
 public final class HTTPClient: Sendable {
     public struct Configuration: Sendable {
@@ -55,7 +55,7 @@ public final class HTTPClient: Sendable {
         } catch let error as HTTPError {
             throw error
         } catch {
-            throw HTTPError(kind: .transport(code: -1, message: "\(error)"), method: request.method, url: request.redactedURL)
+            throw HTTPError(.transport, method: request.method, url: request.redactedURL, detail: "\(error)")
         }
     }
 

@@ -36,14 +36,14 @@ import Testing
         try await server.shutdown()
     }
 
-    func expectHTTPError(_ kind: (HTTPError.Kind) -> Bool, _ operation: () async throws -> HTTPResponse,
+    func expectHTTPError(_ matches: (HTTPError) -> Bool, _ operation: () async throws -> HTTPResponse,
                          sourceLocation: SourceLocation = #_sourceLocation) async -> HTTPError? {
         do {
             let response = try await operation()
             Issue.record("expected an error, got HTTP \(response.status)", sourceLocation: sourceLocation)
             return nil
         } catch let error as HTTPError {
-            #expect(kind(error.kind), "unexpected \(error)", sourceLocation: sourceLocation)
+            #expect(matches(error), "unexpected \(error)", sourceLocation: sourceLocation)
             return error
         } catch {
             Issue.record("expected HTTPError, got \(error)", sourceLocation: sourceLocation)
@@ -62,11 +62,11 @@ import Testing
 
     @Test func notFoundAndServerErrorAreTypedWithBodyPrefix() async throws {
         try await withServer { server, client in
-            let missing = await expectHTTPError({ if case .status(404, _, _) = $0 { true } else { false } }) {
+            let missing = await expectHTTPError({ $0.code == .httpStatus && $0.status == 404 }) {
                 try await client.get(server.baseURL + "/missing")
             }
             #expect(missing?.description == "GET \(server.baseURL)/missing: HTTP 404: no such thing")
-            let broken = await expectHTTPError({ if case .status(500, "internal trouble line two", _) = $0 { true } else { false } }) {
+            let broken = await expectHTTPError({ $0.code == .httpStatus && $0.status == 500 && $0.detail == "internal trouble line two" }) {
                 try await client.get(server.baseURL + "/broken")
             }
             #expect(broken?.isRetryable == true)
@@ -76,7 +76,7 @@ import Testing
 
     @Test func tooManyRequestsCarriesRetryAfter() async throws {
         try await withServer { server, client in
-            _ = await expectHTTPError({ $0 == .status(code: 429, bodyPrefix: "slow down", retryAfterSeconds: 7) }) {
+            _ = await expectHTTPError({ $0.code == .httpStatus && $0.status == 429 && $0.detail == "slow down" && $0.retryAfterSeconds == 7 }) {
                 try await client.get(server.baseURL + "/limited")
             }
         }
@@ -84,16 +84,19 @@ import Testing
 
     @Test func endpointThatNeverAnswersTimesOut() async throws {
         try await withServer { server, client in
-            // Without the timeout this would wait forever; the error's kind is the proof.
-            _ = await expectHTTPError({ $0 == .timeout }) {
+            // Without the timeout this would wait forever; the error's code is the proof.
+            let error = await expectHTTPError({ $0.code == .timedOut && $0.isRetryable }) {
                 try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .milliseconds(300)))
             }
+            // Codes are stable snake_case, for metric labels and logs.
+            #expect(error?.code.description == "timed_out")
+            #expect(error?.description == "GET \(server.baseURL)/never: timed out")
         }
     }
 
     @Test func endlessChunkedBodyHitsTheSizeCap() async throws {
         try await withServer { server, client in
-            _ = await expectHTTPError({ $0 == .bodyTooLarge(limit: 1 << 20) }) {
+            _ = await expectHTTPError({ $0.code == .bodyTooLarge && $0.bodyLimit == 1 << 20 }) {
                 try await client.send(HTTPRequest(url: server.baseURL + "/endless", timeout: .seconds(20), maxBodyBytes: 1 << 20))
             }
         }
@@ -101,7 +104,7 @@ import Testing
 
     @Test func announcedOversizeBodyIsRefused() async throws {
         try await withServer { server, client in
-            _ = await expectHTTPError({ $0 == .bodyTooLarge(limit: 1 << 20) }) {
+            _ = await expectHTTPError({ $0.code == .bodyTooLarge && $0.bodyLimit == 1 << 20 }) {
                 try await client.send(HTTPRequest(url: server.baseURL + "/big", maxBodyBytes: 1 << 20))
             }
             // The same body under a larger cap arrives whole.
@@ -112,7 +115,7 @@ import Testing
 
     @Test func truncatedBodyIsAnError() async throws {
         try await withServer { server, client in
-            let error = await expectHTTPError({ $0 == .truncatedBody }) {
+            let error = await expectHTTPError({ $0.code == .truncatedBody }) {
                 try await client.get(server.baseURL + "/cut")
             }
             #expect(error?.isRetryable == true)
@@ -122,7 +125,7 @@ import Testing
     @Test func redirectToFileIsRefusedEvenWhenFilesAreAllowed() async throws {
         try await withServer { server, client in
             for allowsFile in [false, true] {
-                _ = await expectHTTPError({ $0 == .protocolRefused }) {
+                _ = await expectHTTPError({ $0.code == .protocolRefused }) {
                     try await client.send(HTTPRequest(url: server.baseURL + "/to-file", allowsFileScheme: allowsFile))
                 }
             }
@@ -131,7 +134,7 @@ import Testing
 
     @Test func redirectLoopStops() async throws {
         try await withServer { server, client in
-            _ = await expectHTTPError({ $0 == .tooManyRedirects }) {
+            _ = await expectHTTPError({ $0.code == .tooManyRedirects }) {
                 try await client.get(server.baseURL + "/loop")
             }
         }
@@ -144,10 +147,10 @@ import Testing
         let client = HTTPClient()
         let allowed = try await client.send(HTTPRequest(url: file.absoluteString, allowsFileScheme: true))
         #expect(String(decoding: allowed.body, as: UTF8.self) == "{\"local\": true}")
-        _ = await expectHTTPError({ $0 == .protocolRefused }) {
+        _ = await expectHTTPError({ $0.code == .protocolRefused }) {
             try await client.send(HTTPRequest(url: file.absoluteString))
         }
-        _ = await expectHTTPError({ if case .transport = $0 { true } else { false } }) {
+        _ = await expectHTTPError({ $0.code == .transport }) {
             try await client.send(HTTPRequest(url: file.absoluteString + ".absent", allowsFileScheme: true))
         }
     }
@@ -155,7 +158,7 @@ import Testing
     @Test func otherSchemesAreRefused() async throws {
         let client = HTTPClient()
         for url in ["ftp://127.0.0.1/x", "gopher://127.0.0.1/", "dict://127.0.0.1/"] {
-            _ = await expectHTTPError({ $0 == .protocolRefused }) { try await client.get(url) }
+            _ = await expectHTTPError({ $0.code == .protocolRefused }) { try await client.get(url) }
         }
     }
 
@@ -225,7 +228,7 @@ import Testing
             let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 1))
             let stuck = Task { try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .milliseconds(400))) }
             try await Task.sleep(for: .milliseconds(50))
-            _ = await expectHTTPError({ $0 == .timeout }) {
+            _ = await expectHTTPError({ $0.code == .timedOut }) {
                 try await client.send(HTTPRequest(url: server.baseURL + "/ok", notAfter: .now + .milliseconds(100)))
             }
             _ = await stuck.result
@@ -246,7 +249,7 @@ import Testing
                 Issue.record("expected cancellation, got \(result)")
                 return
             }
-            #expect(error.kind == .cancelled)
+            #expect(error.code == .cancelled)
             // The client stays usable after a cancellation.
             #expect(try await client.get(server.baseURL + "/ok").status == 200)
         }
@@ -263,7 +266,7 @@ import Testing
                 Issue.record("expected cancellation, got \(result)")
                 return
             }
-            #expect(error.kind == .cancelled)
+            #expect(error.code == .cancelled)
         }
     }
 
@@ -272,14 +275,14 @@ import Testing
         let server = try await LoopbackServer { _ in .text("") }
         let url = server.baseURL + "/gone"
         try await server.shutdown()
-        _ = await expectHTTPError({ $0 == .connectionRefused }) {
+        _ = await expectHTTPError({ $0.code == .connectionRefused }) {
             try await HTTPClient().get(url)
         }
     }
 
     @Test func anUnknownHostIsNamedAsSuch() async throws {
         // .invalid never resolves (RFC 2606).
-        _ = await expectHTTPError({ $0 == .hostNotFound }) {
+        _ = await expectHTTPError({ $0.code == .hostNotFound }) {
             try await HTTPClient().get("http://ballast-test.invalid/")
         }
     }
@@ -287,7 +290,7 @@ import Testing
     @Test func errorsNameTheURLWithoutSecrets() async throws {
         try await withServer { server, client in
             let url = "http://user:pw@127.0.0.1:\(server.port)/missing/KEY-42?apikey=s3cret&x=1"
-            let error = await expectHTTPError({ if case .status(404, _, _) = $0 { true } else { false } }) {
+            let error = await expectHTTPError({ $0.code == .httpStatus && $0.status == 404 }) {
                 try await client.send(HTTPRequest(url: url, secrets: ["KEY-42"]))
             }
             let text = error?.description ?? ""
@@ -312,7 +315,7 @@ import Testing
         try await withServer { server, client in
             let request = HTTPRequest(url: server.baseURL + "/echo-key", headers: [HTTPHeader("X-Api-Key", "k-secret-77")],
                                       secrets: ["k-secret-77"])
-            let error = await expectHTTPError({ if case .status(401, _, _) = $0 { true } else { false } }) {
+            let error = await expectHTTPError({ $0.code == .httpStatus && $0.status == 401 }) {
                 try await client.send(request)
             }
             let text = error?.description ?? ""

@@ -30,7 +30,7 @@ import Testing
                     }
                     switch await task.result {
                     case .success(let response): return response.status == 200 && response.body == Data("ok".utf8) ? "ok" : "wrong body"
-                    case .failure(let error as HTTPError) where error.kind == .cancelled: return "cancelled"
+                    case .failure(let error as HTTPError) where error.code == .cancelled: return "cancelled"
                     case .failure(let error): return "failed: \(error)"
                     }
                 }
@@ -65,7 +65,7 @@ import Testing
             Issue.record("a transfer in flight at shutdown must fail as cancelled")
             return
         }
-        #expect(error.kind == .cancelled)
+        #expect(error.code == .cancelled)
         try await server.shutdown()
     }
 }
@@ -102,7 +102,7 @@ import Testing
             Issue.record("the second transfer must time out on its own")
             return
         }
-        #expect(error.kind == .timeout)
+        #expect(error.code == .timedOut)
         await engine.shutdown()
         try await server.shutdown()
     }

@@ -43,7 +43,7 @@ struct RetryingFetcher: Sendable {
             // Equal jitter: half the backoff fixed, half random, so retries from many sources spread out.
             let backoff = settings.backoffBase * Double(1 << (attempt - 1))
             var delay = backoff * (0.5 + 0.5 * Double(generator.next() >> 11) / Double(1 << 53))
-            if case .status(_, _, let retryAfter?) = error.kind {
+            if let retryAfter = error.retryAfterSeconds {
                 delay = max(delay, .seconds(retryAfter))
             }
             guard ContinuousClock.now + delay < deadline else {

@@ -41,14 +41,14 @@ public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
 
         /// The code of a failed HTTP transfer.
         init(_ error: HTTPError) {
-            switch error.kind {
-            case .timeout: value = .timedOut
-            case .hostNotFound: value = .hostNotFound
-            case .connectionRefused: value = .connectionRefused
-            case .connectionFailed, .truncatedBody, .transport: value = .connectionFailed
-            case .status: value = .httpStatus
-            case .cancelled: value = .cancelled
-            case .bodyTooLarge, .protocolRefused, .tooManyRedirects: value = .invalidAnswer
+            value = switch error.code {
+            case .timedOut: .timedOut
+            case .hostNotFound: .hostNotFound
+            case .connectionRefused: .connectionRefused
+            case .connectionFailed, .truncatedBody, .transport: .connectionFailed
+            case .httpStatus: .httpStatus
+            case .cancelled: .cancelled
+            default: .invalidAnswer  // too large, a refused scheme, redirects without end
             }
         }
 
