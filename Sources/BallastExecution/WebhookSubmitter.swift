@@ -7,37 +7,35 @@ import Foundation
 /// Each attempt carries a fresh `X-Ballast-Timestamp` and its signature over that timestamp and
 /// the frozen body; redirects are off, so a body is only ever signed for the URL configured.
 /// Retryable failures (408, 429, 5xx, timeouts, broken connections) are tried again with the
-/// same key and body until `timeout_seconds × 3` has passed.
+/// same key and body until `timeout_seconds × 3` has passed on `time` (each attempt itself is
+/// timed by libcurl on the machine's clock).
 public struct WebhookSubmitter: TransferSubmitter {
     let settings: WebhookSettings
     let secret: WebhookSecret
     let client: HTTPClient
-    let clock: any Clock<Duration>
-    let now: @Sendable () -> Date
+    let time: any TimeSource
 
-    public init(settings: WebhookSettings, secret: WebhookSecret, client: HTTPClient,
-                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(settings: WebhookSettings, secret: WebhookSecret, client: HTTPClient, time: any TimeSource = SystemTime()) {
         self.settings = settings
         self.secret = secret
         self.client = client
-        self.clock = clock
-        self.now = now
+        self.time = time
     }
 
     public func submit(key: String, body: Data) async -> SubmissionOutcome {
-        let budget = ContinuousClock.now + .milliseconds(Int64(settings.timeoutSeconds * 3_000))
+        let budget = time.elapsed + .seconds(settings.timeoutSeconds * 3)
         var backoff = Duration.milliseconds(250)
         var lastFailure = "not attempted"
         while true {
-            let remaining = ContinuousClock.now.duration(to: budget)
+            let remaining = budget - time.elapsed
             guard remaining > .zero else { return .unreachable(lastFailure) }
-            switch await attempt(key: key, body: body, timeout: min(remaining, .milliseconds(Int64(settings.timeoutSeconds * 1_000)))) {
+            switch await attempt(key: key, body: body, timeout: min(remaining, .seconds(settings.timeoutSeconds))) {
             case .done(let outcome): return outcome
             case .retry(let failure, let retryAfter):
                 lastFailure = failure
                 let wait = retryAfter.map { Duration.seconds($0) } ?? backoff
-                guard ContinuousClock.now + wait < budget else { return .unreachable(lastFailure) }
-                try? await clock.sleep(for: wait)
+                guard time.elapsed + wait < budget else { return .unreachable(lastFailure) }
+                do { try await time.sleep(for: wait) } catch { return .unreachable("cancelled") }
                 backoff = min(backoff * 2, .seconds(2))
             }
         }
@@ -49,7 +47,7 @@ public struct WebhookSubmitter: TransferSubmitter {
     }
 
     private func attempt(key: String, body: Data, timeout: Duration) async -> Attempt {
-        let timestamp = Int(now().timeIntervalSince1970)
+        let timestamp = Int(time.date.timeIntervalSince1970)
         var request = HTTPRequest.postJSON(url: settings.url, body: body, headers: [
             HTTPHeader("Idempotency-Key", key),
             HTTPHeader("X-Ballast-Timestamp", String(timestamp)),

@@ -80,6 +80,10 @@ public final class LoopbackServer: Sendable {
     /// How many requests reached `path` so far.
     public func hitCount(_ path: String) -> Int { recorder.count(path) }
 
+    /// Returns once a request for `path` has arrived (at once if one already has): a test's
+    /// signal that a request is in the server's hands, instead of a sleep.
+    public func arrival(at path: String) async { await recorder.arrival(at: path) }
+
     /// Requests seen so far, oldest first.
     public var requests: [LoopbackRequest] { recorder.all }
 
@@ -92,14 +96,39 @@ public final class LoopbackServer: Sendable {
     }
 }
 
-/// Counts and keeps what the server received.
+/// Counts and keeps what the server received, and wakes whoever waits for a path.
 final class RequestRecorder: Sendable {
-    private let state = Mutex<[LoopbackRequest]>([])
+    private struct State {
+        var requests: [LoopbackRequest] = []
+        var waiters: [(path: String, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
     private let accepted = Mutex(0)
 
-    func record(_ request: LoopbackRequest) { state.withLock { $0.append(request) } }
-    func count(_ path: String) -> Int { state.withLock { $0.filter { $0.path == path }.count } }
-    var all: [LoopbackRequest] { state.withLock { $0 } }
+    func record(_ request: LoopbackRequest) {
+        let woken = state.withLock { s in
+            s.requests.append(request)
+            let (woken, waiting) = (s.waiters.filter { $0.path == request.path }, s.waiters.filter { $0.path != request.path })
+            s.waiters = waiting
+            return woken
+        }
+        for waiter in woken { waiter.continuation.resume() }
+    }
+
+    func arrival(at path: String) async {
+        await withCheckedContinuation { continuation in
+            let arrived = state.withLock { s in
+                if s.requests.contains(where: { $0.path == path }) { return true }
+                s.waiters.append((path, continuation))
+                return false
+            }
+            if arrived { continuation.resume() }
+        }
+    }
+
+    func count(_ path: String) -> Int { state.withLock { $0.requests.filter { $0.path == path }.count } }
+    var all: [LoopbackRequest] { state.withLock { $0.requests } }
     func connected() { accepted.withLock { $0 += 1 } }
     var connections: Int { accepted.withLock { $0 } }
 }

@@ -11,7 +11,10 @@ public final class SimulatedMarketServer: Sendable {
 
     public var baseURL: String { server.baseURL }
 
-    public init(market: SimulatedMarket, conditions: MarketConditions = MarketConditions(), threads: Int = 1) async throws {
+    /// `time` dates blocks, rounds and quotes; a test shares its manual time with the puller so
+    /// every age is exact.
+    public init(market: SimulatedMarket, conditions: MarketConditions = MarketConditions(), threads: Int = 1,
+                time: any TimeSource = SystemTime()) async throws {
         self.market = market
         let hits = HitCounter()
         self.hits = hits
@@ -22,7 +25,7 @@ public final class SimulatedMarketServer: Sendable {
             if let endpoint, let fault = conditions.endpointFaults[endpoint], let faulty = MarketWire.reply(for: fault, hit: count) {
                 reply = faulty
             } else {
-                reply = MarketWire(market: market, conditions: conditions, now: Date()).answer(request)
+                reply = MarketWire(market: market, conditions: conditions, now: time.date).answer(request)
             }
             let ms = Int64(conditions.latency / .milliseconds(1))
             if ms > 0 { reply = .delayed(milliseconds: ms, reply) }

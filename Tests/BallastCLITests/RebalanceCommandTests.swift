@@ -12,7 +12,7 @@ import Testing
 
     /// chain00 holds the least USDC (100 of 411) and should hold half of it; the others give
     /// about 34 and 71, which the $0.50 relayer fee allows under 200 bps.
-    static func strategy(webhook: String, limits: String = "") -> String {
+    static func strategy(webhook: String, limits: String = "", timeoutSeconds: Int = 1) -> String {
         """
         name: desk
         tokens: [USDC]
@@ -26,7 +26,7 @@ import Testing
           webhook:
             url: \(webhook)
             secret: ${BALLAST_TEST_WEBHOOK_SECRET}
-            timeout_seconds: 1
+            timeout_seconds: \(timeoutSeconds)
         \(limits)
         """
     }
@@ -59,7 +59,10 @@ import Testing
         }
     }
 
-    func withDesk(receiver behaviour: WebhookReceiver.Behaviour = .accept, limits: String = "",
+    /// `webhookTimeout`: how long one submission may wait on the receiver. A test that holds
+    /// a cycle inside a hanging submission makes it long, so the cycle stays there (no resend)
+    /// however slowly the rest of the test runs.
+    func withDesk(receiver behaviour: WebhookReceiver.Behaviour = .accept, limits: String = "", webhookTimeout: Int = 1,
                   _ body: (Desk) async throws -> Void) async throws {
         let server = try await SimulatedMarketServer(market: Self.market)
         let receiver = try await WebhookReceiver(secret: Self.secret, behaviour: behaviour)
@@ -67,7 +70,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let chains = try Self.market.writeChainFiles(baseURL: server.baseURL)
         let strategy = directory.appendingPathComponent("desk.yaml")
-        try Data(Self.strategy(webhook: receiver.url, limits: limits).utf8).write(to: strategy)
+        try Data(Self.strategy(webhook: receiver.url, limits: limits, timeoutSeconds: webhookTimeout).utf8).write(to: strategy)
         defer {
             try? FileManager.default.removeItem(atPath: chains)
             try? FileManager.default.removeItem(at: directory)
@@ -136,7 +139,7 @@ import Testing
 
     @Test(arguments: [WebhookReceiver.Behaviour.acceptAndHang, .hang])
     func aRunKilledDuringSubmissionIsResumedUnderTheSameKey(_ behaviour: WebhookReceiver.Behaviour) async throws {
-        try await withDesk(receiver: behaviour) { desk in
+        try await withDesk(receiver: behaviour, webhookTimeout: 120) { desk in
             var arrivals = desk.receiver.arrivalStream.makeAsyncIterator()
             let run = try desk.start(["--live"])
             let first = try #require(await arrivals.next())
@@ -184,7 +187,7 @@ import Testing
     }
 
     @Test func twoCyclesAtOnceOneActsTheOtherExits75() async throws {
-        try await withDesk(receiver: .hang) { desk in
+        try await withDesk(receiver: .hang, webhookTimeout: 120) { desk in
             var arrivals = desk.receiver.arrivalStream.makeAsyncIterator()
             let first = try desk.start(["--live"])
             _ = await arrivals.next()  // the first cycle is sending: it holds the journal

@@ -10,22 +10,26 @@ import Testing
 /// on the wire.
 @Suite struct MarketPullTests {
     static let market = SimulatedMarket(chains: 3, tokens: 3)
-    static let settings = PullSettings(deadline: .seconds(3), requestTimeout: .seconds(1), connectTimeout: .milliseconds(500),
+    /// The tick's deadline and backoff run on manual time, so a loaded machine cannot make a
+    /// tick late; a request's own timeout is libcurl's, on the machine's clock, and generous
+    /// except where a test is about it.
+    static let settings = PullSettings(deadline: .seconds(3), requestTimeout: .seconds(10), connectTimeout: .seconds(5),
                                        maxAttempts: 3, backoffBase: .milliseconds(50))
-    /// Time the tick may take beyond its deadline: scheduling on a loaded machine, never a
-    /// wait on a source (a source that never answers would hold the tick far longer).
-    static let slack: Duration = .seconds(2)
 
     struct Pulled {
         var report: PullReport
         var server: SimulatedMarketServer
+        var time: ManualTime
     }
 
     func pull(_ conditions: MarketConditions = MarketConditions(), rpcOverride: [String: String] = [:],
-              ticks: Int = 1, honest: Bool = true, settings: PullSettings = Self.settings,
+              ticks: Int = 1, betweenTicks: (ManualTime) -> Void = { _ in }, honest: Bool = true, settings: PullSettings = Self.settings,
               editChainFile: (String, String) -> String = { _, text in text },
               _ check: (Pulled) throws -> Void) async throws {
-        let server = try await SimulatedMarketServer(market: Self.market, conditions: conditions)
+        // The market and the puller share one manual time: every age is exact. It starts at the
+        // machine's date, as the webhook receiver and file sources in other tests expect.
+        let time = ManualTime(date: Date())
+        let server = try await SimulatedMarketServer(market: Self.market, conditions: conditions, time: time)
         do {
             let directory = try Self.market.writeChainFiles(baseURL: server.baseURL, rpcOverride: rpcOverride)
             defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -34,12 +38,16 @@ import Testing
                 try editChainFile(name, try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
             }
             let config = try MarketConfig.load(directory: directory, environment: [:])
-            let puller = MarketPuller(market: config, client: HTTPClient(), settings: settings)
+            let puller = MarketPuller(market: config, client: HTTPClient(), settings: settings, time: time)
             var report = await puller.pull()
-            for _ in 1..<ticks { report = await puller.pull() }
-            #expect(report.elapsed < settings.deadline + Self.slack, "the tick took \(report.elapsed)")
+            for _ in 1..<ticks {
+                betweenTicks(time)
+                report = await puller.pull()
+            }
+            // No wait the tick chose (a backoff, a Retry-After) runs past its deadline.
+            #expect(report.elapsed < settings.deadline, "the tick took \(report.elapsed)")
             if honest { try Self.expectHonest(report.snapshot) }
-            try check(Pulled(report: report, server: server))
+            try check(Pulled(report: report, server: server, time: time))
         } catch {
             try await server.shutdown()
             throw error
@@ -106,7 +114,7 @@ import Testing
     }
 
     @Test func feeQuotesAreCachedBetweenTicks() async throws {
-        try await pull(ticks: 2) { pulled in
+        try await pull(ticks: 2, betweenTicks: { $0.advance(by: .seconds(59)) }) { pulled in
             #expect(pulled.report.cachedRoutes == 19)
             #expect(pulled.report.snapshot.routes.count == 19)
             #expect(pulled.server.requests(to: .across) == 18)
@@ -116,12 +124,24 @@ import Testing
         }
     }
 
+    /// Past `cache_seconds` (60 by default) every quote is asked for again.
+    @Test func feeQuotesExpireAfterCacheSeconds() async throws {
+        try await pull(ticks: 2, betweenTicks: { $0.advance(by: .seconds(60)) }) { pulled in
+            #expect(pulled.report.cachedRoutes == 0)
+            #expect(pulled.server.requests(to: .across) == 36)
+            #expect(pulled.report.snapshot.routes.count == 19)
+        }
+    }
+
     // MARK: Faults: each leaves the tick on time, names the bad source, keeps every other source.
 
     @Test func serverErrorIsRetriedThenReported() async throws {
         try await pull(MarketConditions(endpointFaults: [.rpc("chain01"): .status(500)])) { pulled in
             let r = pulled.report
             #expect(pulled.server.requests(to: .rpc("chain01")) == 3)
+            // Two backoffs: about 50 ms, then about 100 ms (half of each is jitter).
+            #expect(pulled.time.sleeps == 2)
+            #expect(r.elapsed >= .milliseconds(75) && r.elapsed <= .milliseconds(150), "\(r.elapsed)")
             #expect(failure(r, "chain01/WETH uniswap-v2")?.contains("HTTP 500: simulated trouble (after 3 attempts)") == true)
             #expect(failure(r, "chain01/WETH chainlink") != nil)
             // Balances are all or nothing per token.
@@ -135,10 +155,12 @@ import Testing
     }
 
     @Test func tooManyRequestsHonoursRetryAfter() async throws {
-        try await pull(MarketConditions(endpointFaults: [.defiLlama: .tooManyRequests(retryAfterSeconds: 1, times: 1)])) { pulled in
+        try await pull(MarketConditions(endpointFaults: [.defiLlama: .tooManyRequests(retryAfterSeconds: 2, times: 1)])) { pulled in
             #expect(pulled.report.failures.isEmpty)
             #expect(pulled.server.requests(to: .defiLlama) == 2)
-            #expect(pulled.report.elapsed >= .seconds(1))
+            // The backoff would be about 50 ms; the server asked for 2 s, and got it.
+            #expect(pulled.time.sleeps == 1)
+            #expect(pulled.report.elapsed == .seconds(2))
         }
     }
 
@@ -148,12 +170,15 @@ import Testing
             #expect(reason?.contains("HTTP 429") == true && reason?.contains("would pass the tick's deadline") == true, "\(reason ?? "")")
             // Given up without waiting: the one request was not retried.
             #expect(pulled.server.requests(to: .defiLlama) == 1)
+            #expect(pulled.time.sleeps == 0)
             #expect(pulled.report.snapshot.prices.count == 18 - 3)
         }
     }
 
     @Test func aSourceThatNeverAnswersTimesOut() async throws {
-        try await pull(MarketConditions(endpointFaults: [.coinGecko: .hang])) { pulled in
+        var quick = Self.settings
+        quick.requestTimeout = .milliseconds(300)
+        try await pull(MarketConditions(endpointFaults: [.coinGecko: .hang]), settings: quick) { pulled in
             let reason = failure(pulled.report, "chain02/WBTC coingecko")
             #expect(reason?.contains("timed out") == true || reason?.contains("no time left") == true, "\(reason ?? "")")
             #expect(pulled.report.snapshot.prices.count == 18 - 3)
@@ -162,12 +187,19 @@ import Testing
     }
 
     /// A request may wait longer than the tick has left; the deadline still ends the tick.
+    /// This is libcurl's timer, so it runs on the machine's clock: the tick must end well
+    /// before the request's own timeout would have ended it.
     @Test func theDeadlineBoundsTheTickWhateverTheRequestTimeout() async throws {
-        let patient = PullSettings(deadline: .seconds(1), requestTimeout: .seconds(5), maxAttempts: 3, backoffBase: .milliseconds(50))
-        try await pull(MarketConditions(endpointFaults: [.rpc("chain00"): .hang]), settings: patient) { pulled in
-            #expect(failure(pulled.report, "chain00/WETH chainlink")?.contains("timed out") == true)
-            #expect(pulled.report.snapshot.prices.filter { $0.chain == "chain00" }.map(\.source).sorted() == ["coingecko", "defillama"])
-        }
+        let patient = PullSettings(deadline: .seconds(1), requestTimeout: .seconds(8), maxAttempts: 3, backoffBase: .milliseconds(50))
+        let server = try await SimulatedMarketServer(market: Self.market, conditions: MarketConditions(endpointFaults: [.rpc("chain00"): .hang]))
+        let directory = try Self.market.writeChainFiles(baseURL: server.baseURL)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let puller = MarketPuller(market: try MarketConfig.load(directory: directory, environment: [:]), client: HTTPClient(), settings: patient)
+        let report = await puller.pull()
+        try await server.shutdown()
+        #expect(report.elapsed < patient.requestTimeout, "the tick took \(report.elapsed)")
+        #expect(failure(report, "chain00/WETH chainlink")?.contains("timed out") == true)
+        #expect(report.snapshot.prices.filter { $0.chain == "chain00" }.map(\.source).sorted() == ["coingecko", "defillama"])
     }
 
     /// The pull's default request timeout (5 s) outlasts its deadline (3 s), so one attempt
@@ -266,7 +298,7 @@ import Testing
     @Test func staleChainlinkRound() async throws {
         try await pull(MarketConditions(staleFeeds: [Self.market.address(.feed, chain: 2, token: 1)])) { pulled in
             let reason = failure(pulled.report, "chain02/WETH chainlink")
-            #expect(reason?.hasPrefix("stale: observed 72") == true && reason?.hasSuffix("more than max_age_seconds 3660") == true, "\(reason ?? "")")
+            #expect(reason?.hasPrefix("stale: observed 7200 s before the tick") == true && reason?.hasSuffix("more than max_age_seconds 3660") == true, "\(reason ?? "")")
             #expect(pulled.report.snapshot.prices.count == 17)
             let health = try #require(pulled.report.health.first { $0.source == "chain02/WETH chainlink" })
             #expect(health.consecutiveFailures == 1 && health.lastError == reason)
@@ -298,7 +330,7 @@ import Testing
         let usdc = Self.market.address(.feed, chain: 0, token: 0)
         try await productFeed(MarketConditions(staleFeeds: [usdc.lowercased()])) { pulled in
             let reason = try #require(failure(pulled.report, "chain00/WETH chainlink"))
-            #expect(reason.hasPrefix("stale: feed \(usdc.lowercased()) was updated 71") || reason.hasPrefix("stale: feed \(usdc.lowercased()) was updated 72"), "\(reason)")
+            #expect(reason.hasPrefix("stale: feed \(usdc.lowercased()) was updated 7198 s before the block"), "\(reason)")  // blocks are 2 s old
             #expect(reason.hasSuffix("more than its heartbeat_seconds 600 and a minute's grace"), "\(reason)")
             #expect(pulled.report.failures.first { $0.source == "chain00/WETH chainlink" }?.code == .stale)
         }

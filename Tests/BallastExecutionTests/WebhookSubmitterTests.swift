@@ -11,9 +11,11 @@ import Testing
 
     func secret() throws -> WebhookSecret { try WebhookSecret(.environment("S"), environment: ["S": Self.secretText]) }
 
-    func submitter(_ url: String, timeout: Double = 2) throws -> WebhookSubmitter {
+    /// The retry budget and backoff run on manual time (starting now: the receiver checks the
+    /// signed timestamp against its clock), so a loaded machine changes no outcome here.
+    func submitter(_ url: String, timeout: Double = 2, time: ManualTime = ManualTime(date: Date())) throws -> WebhookSubmitter {
         WebhookSubmitter(settings: WebhookSettings(url: url, secret: .environment("S"), timeoutSeconds: timeout),
-                         secret: try secret(), client: HTTPClient())
+                         secret: try secret(), client: HTTPClient(), time: time)
     }
 
     static func body(_ key: String, amount: String = "1.5") -> Data {
@@ -94,11 +96,15 @@ import Testing
     @Test func anAnswerTooLargeToReadIsNotTakenForARefusal() async throws {
         // A 2xx whose body is over 64 KB: the receiver may have accepted; resending gets its verdict.
         let server = try await LoopbackServer { _ in .text(String(repeating: "x", count: 200_000)) }
-        guard case .unreachable = await (try submitter(server.baseURL + "/transfers", timeout: 0.3)).submit(key: "k-1", body: Self.body("k-1")) else {
+        let time = ManualTime(date: Date())
+        guard case .unreachable = await (try submitter(server.baseURL + "/transfers", timeout: 1, time: time)).submit(key: "k-1", body: Self.body("k-1")) else {
             Issue.record("an unreadable answer must leave the action to be resent")
             return
         }
-        #expect(server.requests.count >= 2, "resent with the same key")
+        // Within the 3 s budget: sent, then again after 0.25 s, 0.5 s and 1 s of backoff; the
+        // next wait (2 s) would pass the budget.
+        #expect(server.requests.count == 4, "resent with the same key")
+        #expect(time.sleeps == 3 && time.elapsed == .milliseconds(1_750))
         #expect(Set(server.requests.map { $0.header("Idempotency-Key") ?? "" }) == ["k-1"])
         try await server.shutdown()
     }

@@ -193,9 +193,10 @@ import Testing
     @Test func aHangingRequestDoesNotHoldOthersToTheSameHost() async throws {
         try await withServer { server, client in
             let stuck = Task { try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(30))) }
-            try await Task.sleep(for: .milliseconds(100))
+            await server.arrival(at: "/never")
             for _ in 0..<5 {
-                #expect(try await client.get(server.baseURL + "/ok").status == 200)
+                let answer = try await client.get(server.baseURL + "/ok")
+                #expect(answer.status == 200)
             }
             // It is still waiting: the answers above did not come from its timing out.
             #expect(server.hitCount("/never") == 1)
@@ -204,15 +205,15 @@ import Testing
         }
     }
 
-    /// Forty requests of 50 ms through two connections, each allowed 500 ms: queued behind each
+    /// Forty requests of 50 ms through two connections, each allowed 800 ms: queued behind each
     /// other they need about a second in all, so a clock that ran while they waited would fail
-    /// the later half, while each one, once running, has ten times the time it needs.
+    /// the later ones, while each one, once running, has sixteen times the time it needs.
     @Test func aBurstWaitsItsTurnWithoutTimingOut() async throws {
         try await withServer { server, _ in
             let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 2))
             let bodies = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<40 {
-                    group.addTask { try await client.send(HTTPRequest(url: server.baseURL + "/slow", timeout: .milliseconds(500))).body.count }
+                    group.addTask { try await client.send(HTTPRequest(url: server.baseURL + "/slow", timeout: .milliseconds(800))).body.count }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
@@ -226,10 +227,11 @@ import Testing
     @Test func aWaitingRequestPastItsDeadlineIsNotSent() async throws {
         try await withServer { server, _ in
             let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 1))
-            let stuck = Task { try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .milliseconds(400))) }
-            try await Task.sleep(for: .milliseconds(50))
+            // The one connection is held by a request that hangs for 3 s.
+            let stuck = Task { try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(3))) }
+            await server.arrival(at: "/never")
             _ = await expectHTTPError({ $0.code == .timedOut }) {
-                try await client.send(HTTPRequest(url: server.baseURL + "/ok", notAfter: .now + .milliseconds(100)))
+                try await client.send(HTTPRequest(url: server.baseURL + "/ok", notAfter: .now + .milliseconds(200)))
             }
             _ = await stuck.result
             #expect(server.hitCount("/ok") == 0)
@@ -242,7 +244,7 @@ import Testing
             let task = Task {
                 try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(30)))
             }
-            try await Task.sleep(for: .milliseconds(200))
+            await server.arrival(at: "/never")
             task.cancel()
             let result = await task.result
             guard case .failure(let error as HTTPError) = result else {
@@ -251,7 +253,8 @@ import Testing
             }
             #expect(error.code == .cancelled)
             // The client stays usable after a cancellation.
-            #expect(try await client.get(server.baseURL + "/ok").status == 200)
+            let answer = try await client.get(server.baseURL + "/ok")
+            #expect(answer.status == 200)
         }
     }
 

@@ -34,7 +34,7 @@ struct FeeRequest: Sendable {
         return requests
     }
 
-    func fetch(with fetcher: RetryingFetcher, deadline: ContinuousClock.Instant, now: @Sendable () -> Date) async -> RouteReading {
+    func fetch(with fetcher: RetryingFetcher, deadline: Duration, now: @Sendable () -> Date) async -> RouteReading {
         let request: HTTPRequest
         switch bridge.api {
         case .across:

@@ -13,22 +13,26 @@ public actor MarketPuller {
     public let market: MarketConfig
     private let settings: PullSettings
     private let fetcher: RetryingFetcher
+    private let time: any TimeSource
     private let now: @Sendable () -> Date
     private let chainReaders: [ChainReader]
     private let priceAPIs: PriceAPIFetch
     private let feeRequests: [FeeRequest]
     /// Every value from the environment, masked in whatever a pull reports.
     private let secrets: [String]
-    private var feeCache: [String: (route: Route, until: ContinuousClock.Instant)] = [:]
+    /// Quotes by route label, each fresh until an `elapsed` reading of `time`.
+    private var feeCache: [String: (route: Route, until: Duration)] = [:]
     private var health: [String: SourceHealth] = [:]
 
+    /// `time` dates the snapshot and runs deadlines, retries and the fee cache.
     public init(market: MarketConfig, client: HTTPClient, settings: PullSettings = PullSettings(),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                time: any TimeSource = SystemTime()) {
         self.market = market
         self.settings = settings
+        self.time = time
         // Snapshot times are written to the millisecond; a finer clock would not read back the same.
-        self.now = { Date(timeIntervalSince1970: (now().timeIntervalSince1970 * 1000).rounded(.down) / 1000) }
-        let fetcher = RetryingFetcher(client: client, settings: settings)
+        self.now = { Date(timeIntervalSince1970: (time.date.timeIntervalSince1970 * 1000).rounded(.down) / 1000) }
+        let fetcher = RetryingFetcher(client: client, settings: settings, time: time)
         self.fetcher = fetcher
         chainReaders = market.chains.map(ChainReader.init).filter(\.hasReads)
         priceAPIs = PriceAPIFetch(market: market, fetcher: fetcher)
@@ -44,7 +48,7 @@ public actor MarketPuller {
 
     /// One tick: fetch, check, assemble.
     public func pull() async -> PullReport {
-        let started = ContinuousClock.now
+        let started = time.elapsed
         let deadline = started + settings.deadline
         var cached: [RouteReading] = []
         var toFetch: [FeeRequest] = []
@@ -76,7 +80,7 @@ public actor MarketPuller {
         var prices: [PriceReading] = []
         var balances: [BalanceReading] = []
         var fetchedRoutes: [RouteReading] = []
-        let fetchedAt = ContinuousClock.now
+        let fetchedAt = time.elapsed
         for part in parts {
             switch part {
             case .chain(let p, let b):
@@ -87,7 +91,7 @@ public actor MarketPuller {
             case .route(let reading, let seconds):
                 fetchedRoutes.append(reading)
                 if case .success(let route) = reading.outcome, seconds > 0 {
-                    feeCache[reading.label] = (route, fetchedAt + .milliseconds(Int64(seconds * 1000)))
+                    feeCache[reading.label] = (route, fetchedAt + .seconds(seconds))
                 }
             }
         }
@@ -114,13 +118,13 @@ public actor MarketPuller {
         }
         return PullReport(snapshot: snapshot, failures: failures, priceIssues: consensus.issues,
                           health: health.values.sorted { $0.source < $1.source }, cachedRoutes: cached.count,
-                          elapsed: ContinuousClock.now - started)
+                          elapsed: time.elapsed - started)
     }
 
     /// Sends the chain's batch (split only past the node's batch limit) and reads the answers;
     /// a failed request fails every call it carried.
     private static func readChain(_ reader: ChainReader, fetcher: RetryingFetcher, settings: PullSettings,
-                                  deadline: ContinuousClock.Instant) async -> Part {
+                                  deadline: Duration) async -> Part {
         guard let rpc = reader.chain.rpc else { return .chain(prices: [], balances: []) }
         var answers: [Result<DocumentValue, SourceError>] = []
         for batch in reader.batches(limit: settings.rpcBatchLimit) {

@@ -69,7 +69,7 @@ struct PriceAPIFetch: Sendable {
     }
 
     /// Runs group `index` and reads each member's price from the answer.
-    func fetch(_ index: Int, with fetcher: RetryingFetcher, deadline: ContinuousClock.Instant) async -> [PriceReading] {
+    func fetch(_ index: Int, with fetcher: RetryingFetcher, deadline: Duration) async -> [PriceReading] {
         let group = groups[index]
         let keys = group.members.map(\.key)
         let prices: Result<[String: Result<APIPrice, SourceError>], SourceError> = await fetcher.send(group.request, deadline: deadline)

@@ -5,9 +5,13 @@ import BallastHTTP
 /// Sends requests through the libcurl client, retrying what is worth retrying (timeouts,
 /// broken connections, 429, 5xx) with exponential backoff and jitter, honouring
 /// `Retry-After`, and never waiting past the tick's deadline.
+///
+/// Deadlines and backoff run on `time`. A transfer itself runs on the machine's clock (libcurl
+/// times it), limited to what `time` says is left of the tick.
 struct RetryingFetcher: Sendable {
     let client: HTTPClient
     let settings: PullSettings
+    let time: any TimeSource
 
     /// A request carrying the tick's limits; `timeoutSeconds` overrides the default for one source.
     func request(_ url: String, method: HTTPRequest.Method = .get, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
@@ -19,17 +23,18 @@ struct RetryingFetcher: Sendable {
                     secrets: endpoint.secrets + extraSecrets)
     }
 
-    func send(_ base: HTTPRequest, deadline: ContinuousClock.Instant) async -> Result<HTTPResponse, SourceError> {
+    /// `deadline` is on `time`'s `elapsed` scale.
+    func send(_ base: HTTPRequest, deadline: Duration) async -> Result<HTTPResponse, SourceError> {
         var generator = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
         var attempt = 0
         while true {
             attempt += 1
-            let remaining = deadline - .now
+            let remaining = deadline - time.elapsed
             guard remaining > .milliseconds(20) else {
                 return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): no time left before the tick's deadline", code: .deadline))
             }
             var request = base
-            request.notAfter = deadline
+            request.notAfter = .now + remaining
             let error: HTTPError
             do {
                 return .success(try await client.send(request))
@@ -46,12 +51,12 @@ struct RetryingFetcher: Sendable {
             if let retryAfter = error.retryAfterSeconds {
                 delay = max(delay, .seconds(retryAfter))
             }
-            guard ContinuousClock.now + delay < deadline else {
+            guard time.elapsed + delay < deadline else {
                 return .failure(SourceError("\(error)\(tries); retrying in \(Self.seconds(delay)) would pass the tick's deadline",
                                             code: SourceError.Code(error)))
             }
             do {
-                try await Task.sleep(for: delay)
+                try await time.sleep(for: delay)
             } catch {
                 return .failure(SourceError("\(base.method.rawValue) \(base.redactedURL): cancelled", code: .cancelled))
             }
