@@ -63,6 +63,9 @@ let package = Package(
         ),
         // Synthetic markets for benchmarks and simulation; never a source of real decisions.
         .target(name: "BallastSimulation", dependencies: ["BallastCore"]),
+        // What a person or a program reads: tables and stable JSON, apart from the command line
+        // so the fuzzers render exactly what `ballast` prints.
+        .target(name: "BallastReports", dependencies: ["BallastCore"]),
         .executableTarget(
             name: "ballast",
             dependencies: [
@@ -73,6 +76,7 @@ let package = Package(
                 "BallastExecution",
                 "BallastSimulation",
                 "BallastSandbox",
+                "BallastReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BallastCore
+import BallastReports
 import Foundation
 
 struct Check: AsyncParsableCommand {

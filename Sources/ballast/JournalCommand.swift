@@ -1,5 +1,6 @@
 import ArgumentParser
 import BallastCore
+import BallastReports
 import BallastExecution
 import BallastStore
 import Foundation

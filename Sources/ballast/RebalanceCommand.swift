@@ -1,6 +1,7 @@
 import ArgumentParser
 import BallastChains
 import BallastCore
+import BallastReports
 import BallastExecution
 import BallastHTTP
 import BallastStore

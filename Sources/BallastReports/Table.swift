@@ -1,8 +1,8 @@
 import BallastCore
 
 /// A plain-text table for a terminal: a header, a rule, right-aligned numbers.
-struct Table {
-    enum Alignment { case left, right }
+package struct Table {
+    package enum Alignment { case left, right }
 
     struct Column {
         var title: String
@@ -12,18 +12,18 @@ struct Table {
     var columns: [Column]
     var rows: [[String]] = []
 
-    init(_ columns: [(String, Alignment)]) {
+    package init(_ columns: [(String, Alignment)]) {
         self.columns = columns.map { Column(title: $0.0, alignment: $0.1) }
     }
 
     /// Cells come from inputs (chain, token and source names): control and format characters,
     /// bidi overrides among them, are dropped so no name can garble or forge the terminal.
-    mutating func add(_ row: [String]) {
+    package mutating func add(_ row: [String]) {
         precondition(row.count == columns.count, "row width must match the header")
         rows.append(row.map(DocumentValue.printable))
     }
 
-    func render() -> String {
+    package func render() -> String {
         let widths = columns.indices.map { i in
             ([columns[i].title] + rows.map { $0[i] }).map(\.count).max() ?? 0
         }
