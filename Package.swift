@@ -66,6 +66,10 @@ let package = Package(
         // What a person or a program reads: tables and stable JSON, apart from the command line
         // so the fuzzers render exactly what `ballast` prints.
         .target(name: "BallastReports", dependencies: ["BallastCore"]),
+        // Fuzz targets (scripts/fuzz builds them with libFuzzer in .build-fuzz); in a normal
+        // build, `ballast-fuzz` replays inputs, and the tests replay every committed one.
+        .target(name: "BallastFuzzing", dependencies: ["BallastCore", "BallastChains", "BallastReports", .product(name: "BigInt", package: "BigInt")]),
+        .executableTarget(name: "ballast-fuzz", dependencies: ["BallastFuzzing"]),
         .executableTarget(
             name: "ballast",
             dependencies: [
@@ -92,6 +96,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BallastOptimizationTests", dependencies: ["BallastOptimization"]),
+        .testTarget(name: "BallastFuzzingTests", dependencies: ["BallastFuzzing"]),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastSimulation"], exclude: ["Reference"]),
         .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "CCurl", "BallastSandbox"]),
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),

@@ -29,6 +29,13 @@ public struct ChainToken: Sendable, Hashable {
     public var decimals: Int
     /// A typical transfer, in token units: bridge fee quotes are asked for this amount.
     public var transferSize: Amount?
+
+    package init(symbol: String, address: String, decimals: Int, transferSize: Amount? = nil) {
+        self.symbol = symbol
+        self.address = address
+        self.decimals = decimals
+        self.transferSize = transferSize
+    }
 }
 
 /// Where one token's price on a chain comes from.

@@ -22,11 +22,21 @@ extension MarketConfig {
         } catch {
             throw InvalidConfiguration(inputs: [InvalidInput(source: directory, problems: [Problem(entry: nil, message: "cannot read the directory")])])
         }
+        if files.isEmpty {
+            throw InvalidConfiguration(inputs: [InvalidInput(source: directory, problems: [Problem(entry: nil, message: "holds no chain files (*.yaml)")])])
+        }
+        return try decode(files: files.map { file in
+            let path = directory.hasSuffix("/") ? directory + file.lastPathComponent : directory + "/" + file.lastPathComponent
+            return (path, FileManager.default.contents(atPath: file.path))
+        }, environment: environment)
+    }
+
+    /// Decodes chain files already read (`nil`: it could not be read), then checks what spans them.
+    package static func decode(files: [(path: String, data: Data?)], environment: [String: String]) throws(InvalidConfiguration) -> MarketConfig {
         var chains: [ChainConfig] = []
         var failures: [InvalidInput] = []
-        for file in files {
-            let path = directory.hasSuffix("/") ? directory + file.lastPathComponent : directory + "/" + file.lastPathComponent
-            guard let data = FileManager.default.contents(atPath: file.path) else {
+        for (path, data) in files {
+            guard let data else {
                 failures.append(InvalidInput(source: path, problems: [Problem(entry: nil, message: "cannot read the file")]))
                 continue
             }
@@ -35,9 +45,6 @@ extension MarketConfig {
             } catch {
                 failures.append(error)
             }
-        }
-        if files.isEmpty {
-            failures.append(InvalidInput(source: directory, problems: [Problem(entry: nil, message: "holds no chain files (*.yaml)")]))
         }
         failures += crossFileProblems(chains)
         guard failures.isEmpty else { throw InvalidConfiguration(inputs: failures) }

@@ -35,7 +35,7 @@ enum RPCParam: Sendable, Hashable, Encodable {
 }
 
 /// JSON-RPC 2.0 batches: many calls in one HTTP request, answers matched by id in any order.
-enum JSONRPC {
+package enum JSONRPC {
     private struct Envelope: Encodable {
         let jsonrpc = "2.0"
         let id: Int
@@ -52,7 +52,7 @@ enum JSONRPC {
 
     /// Each call's result, by position. A body that is not a batch answer fails as a whole;
     /// an error object, a missing answer or a doubled id fails only its call.
-    static func decodeBatch(_ body: Data, count: Int) throws(SourceError) -> [Result<DocumentValue, SourceError>] {
+    package static func decodeBatch(_ body: Data, count: Int) throws(SourceError) -> [Result<DocumentValue, SourceError>] {
         let root = try WireReader.parse(body)
         guard case .array(let items) = root.value else {
             // A node that refuses batches answers with one error object.

@@ -4,7 +4,7 @@ import BigInt
 import Foundation
 
 /// A bridge's price for one route, in the snapshot's terms.
-struct FeeQuote: Sendable, Equatable {
+package struct FeeQuote: Sendable, Equatable {
     var feeBps: Double
     var feeFixed: Amount
     var gasUSD: Double
@@ -15,7 +15,7 @@ struct FeeQuote: Sendable, Equatable {
 }
 
 /// What a fee quote is asked for: a token from one chain to another, at a transfer size.
-struct FeeQuestion: Sendable, Hashable {
+package struct FeeQuestion: Sendable, Hashable {
     var fromChainID: Int
     var toChainID: Int
     var fromToken: ChainToken
@@ -23,11 +23,20 @@ struct FeeQuestion: Sendable, Hashable {
     /// The transfer size, in the token's smallest units.
     var units: BigUInt
     var sender: String?
+
+    package init(fromChainID: Int, toChainID: Int, fromToken: ChainToken, toToken: ChainToken, units: BigUInt, sender: String?) {
+        self.fromChainID = fromChainID
+        self.toChainID = toChainID
+        self.fromToken = fromToken
+        self.toToken = toToken
+        self.units = units
+        self.sender = sender
+    }
 }
 
 /// Across `GET /suggested-fees`. Fee totals are in the token's smallest units; `pct`
 /// values are fractions scaled by 1e18.
-enum Across {
+package enum Across {
     static func url(_ endpoint: Endpoint, _ q: FeeQuestion) -> String {
         endpoint.url(calling: "/suggested-fees?inputToken=\(q.fromToken.address)&outputToken=\(q.toToken.address)&originChainId=\(q.fromChainID)&destinationChainId=\(q.toChainID)&amount=\(q.units)")
     }
@@ -38,7 +47,7 @@ enum Across {
     /// Older API versions report `totalRelayFee` without the LP fee, newer ones include it;
     /// taking the larger of `totalRelayFee` and the sum of its parts is right for both and
     /// never understates the fee.
-    static func decode(_ body: Data, _ q: FeeQuestion, gasUSD: Double) throws(SourceError) -> FeeQuote {
+    package static func decode(_ body: Data, _ q: FeeQuestion, gasUSD: Double) throws(SourceError) -> FeeQuote {
         let root = try WireReader.parse(body)
         if let tooLow = try root.optionalField("isAmountTooLow"), try tooLow.bool() {
             throw SourceError("isAmountTooLow: the transfer size is below this route's minimum")
@@ -80,12 +89,12 @@ enum Across {
 /// LI.FI `GET /quote`: `estimate.fromAmount` and `toAmount` in smallest units,
 /// `gasCosts[].amountUSD` paid by the sender, `feeCosts[]` (those not `included` in the
 /// amount are paid on top), `executionDuration` in seconds.
-enum LiFi {
+package enum LiFi {
     static func url(_ endpoint: Endpoint, _ q: FeeQuestion) -> String {
         endpoint.url(calling: "/quote?fromChain=\(q.fromChainID)&toChain=\(q.toChainID)&fromToken=\(q.fromToken.address)&toToken=\(q.toToken.address)&fromAmount=\(q.units)&fromAddress=\(q.sender ?? "")")
     }
 
-    static func decode(_ body: Data, _ q: FeeQuestion) throws(SourceError) -> FeeQuote {
+    package static func decode(_ body: Data, _ q: FeeQuestion) throws(SourceError) -> FeeQuote {
         let estimate = try WireReader.parse(body).field("estimate")
         let from = try estimate.field("fromAmount").units()
         let to = try estimate.field("toAmount").units()

@@ -3,15 +3,15 @@ import BigInt
 import Foundation
 
 /// A constant-product pool's reserves as read: the priced token against its quote token.
-struct PoolReserves: Sendable, Equatable {
-    var base: Amount
-    var quote: Amount
+package struct PoolReserves: Sendable, Equatable {
+    package var base: Amount
+    package var quote: Amount
 }
 
 /// Uniswap V2: `token0()` says which reserve is which; `getReserves()` returns
 /// `(uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)`.
-enum UniswapV2 {
-    static func reserves(token0: String, getReserves: String, base: ChainToken, quote: ChainToken) throws(SourceError) -> PoolReserves {
+package enum UniswapV2 {
+    package static func reserves(token0: String, getReserves: String, base: ChainToken, quote: ChainToken) throws(SourceError) -> PoolReserves {
         let baseIsToken0 = try PairOrder.baseIsToken0(token0Result: token0, base: base, quote: quote)
         let reserve0: BigUInt, reserve1: BigUInt
         do throws(ABIError) {
@@ -33,9 +33,9 @@ enum UniswapV2 {
 
 /// Uniswap V3: `slot0()` returns `(uint160 sqrtPriceX96, int24 tick, uint16, uint16, uint16,
 /// uint8, bool)`; the price of token0 in token1 is `(sqrtPriceX96 / 2⁹⁶)² · 10^(d0 − d1)`.
-enum UniswapV3 {
+package enum UniswapV3 {
     /// The price of `base` in units of `quote`.
-    static func price(token0: String, slot0: String, base: ChainToken, quote: ChainToken) throws(SourceError) -> Double {
+    package static func price(token0: String, slot0: String, base: ChainToken, quote: ChainToken) throws(SourceError) -> Double {
         let baseIsToken0 = try PairOrder.baseIsToken0(token0Result: token0, base: base, quote: quote)
         let sqrtPrice: BigUInt
         do throws(ABIError) {
@@ -76,13 +76,13 @@ enum PairOrder {
 
 /// Chainlink: `decimals()` and `latestRoundData()`, which returns `(uint80 roundId,
 /// int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)`.
-enum Chainlink {
-    struct Round: Equatable {
-        var price: Double
-        var updatedAt: Date
+package enum Chainlink {
+    package struct Round: Equatable {
+        package var price: Double
+        package var updatedAt: Date
     }
 
-    static func round(decimals: String, latestRoundData: String) throws(SourceError) -> Round {
+    package static func round(decimals: String, latestRoundData: String) throws(SourceError) -> Round {
         let places: BigUInt, roundID: BigUInt, answer: BigInt, updatedAt: BigUInt, answeredIn: BigUInt
         do throws(ABIError) {
             let d = try ABIWords(hex: decimals)

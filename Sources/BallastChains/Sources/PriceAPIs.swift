@@ -3,14 +3,14 @@ import BallastHTTP
 import Foundation
 
 /// One price as an API states it.
-struct APIPrice: Sendable, Equatable {
-    var priceUSD: Double
-    var observedAt: Date
+package struct APIPrice: Sendable, Equatable {
+    package var priceUSD: Double
+    package var observedAt: Date
 }
 
 /// DefiLlama `GET /prices/current/{slug:address,…}`:
 /// `{"coins": {"ethereum:0x…": {"price": 3012.5, "timestamp": 1732449598, …}}}`.
-enum DefiLlama {
+package enum DefiLlama {
     /// Coins per request: enough to keep one request per tick, short enough for any URL limit.
     static let coinsPerRequest = 100
 
@@ -21,14 +21,14 @@ enum DefiLlama {
     }
 
     /// Each requested key's price, or why there is none.
-    static func decode(_ body: Data, keys: [String]) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
+    package static func decode(_ body: Data, keys: [String]) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
         try APIPrice.lookup(try WireReader.parse(body).field("coins"), keys: keys, price: "price", time: "timestamp")
     }
 }
 
 /// CoinGecko `GET /simple/token_price/{platform}?contract_addresses=…&vs_currencies=usd&include_last_updated_at=true`:
 /// `{"0x…": {"usd": 3012.5, "last_updated_at": 1732449598}}`.
-enum CoinGecko {
+package enum CoinGecko {
     static func url(_ endpoint: Endpoint, platform: String, addresses: [String]) -> String {
         endpoint.url(calling: "/simple/token_price/\(platform)?contract_addresses=\(addresses.joined(separator: ","))&vs_currencies=usd&include_last_updated_at=true")
     }
@@ -39,7 +39,7 @@ enum CoinGecko {
         return [HTTPHeader(endpoint.url.contains("pro-api") ? "x-cg-pro-api-key" : "x-cg-demo-api-key", apiKey.value)]
     }
 
-    static func decode(_ body: Data, addresses: [String]) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
+    package static func decode(_ body: Data, addresses: [String]) throws(SourceError) -> [String: Result<APIPrice, SourceError>] {
         try APIPrice.lookup(try WireReader.parse(body), keys: addresses, price: "usd", time: "last_updated_at")
     }
 }
