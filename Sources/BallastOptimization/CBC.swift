@@ -54,8 +54,10 @@ public enum CBC {
     /// nothing but the C library.
     private static let solving = Mutex(())
 
-    /// Solves `program`, minimising its objective, within `limits`.
-    public static func solve(_ program: MixedIntegerProgram, limits: SolverLimits) -> Solution {
+    /// Solves `program`, minimising its objective, within `limits`. `start`, one value per
+    /// variable, is a solution to begin from: CBC takes its integer values, solves for the
+    /// rest, and searches only for better (a start that is not feasible is ignored).
+    public static func solve(_ program: MixedIntegerProgram, limits: SolverLimits, start: [Double]? = nil) -> Solution {
         let n = program.variables.count
         guard n > 0 else {
             let feasible = program.constraints.allSatisfy { $0.lower <= 0 && 0 <= $0.upper }
@@ -90,6 +92,10 @@ public enum CBC {
             Cbc_loadProblem(model, Int32(n), Int32(program.constraints.count), starts, index, value,
                             columnLower, columnUpper, cost, rowLower, rowUpper)
             for (i, variable) in program.variables.enumerated() where variable.isInteger { Cbc_setInteger(model, Int32(i)) }
+            if let start, start.count == n {
+                let integers = program.variables.indices.filter { program.variables[$0].isInteger }
+                Cbc_setMIPStartI(model, Int32(integers.count), integers.map { Int32($0) }, integers.map { start[$0].rounded() })
+            }
             Cbc_setObjSense(model, 1)
             // CBC 2.10 logs to standard output unless told not to; that would corrupt JSON output.
             Cbc_setLogLevel(model, 0)

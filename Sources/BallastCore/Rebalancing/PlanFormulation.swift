@@ -207,18 +207,29 @@ struct PlanFormulation {
             // every shortfall; charged at (a little above) what it takes off them, it never pays.
             shortfallCosts[lossVariable] += 1.01 * book.weights[i] * book.valuationPrice(i)
         }
-        let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
-        guard least.status == .optimal || least.status == .feasible else { return nil }
-        // Stage 2 is held to stage 1's shortfall alone, not to its charge on tokens lost: that
-        // would confine it to the plans losing the fewest tokens, not the fewest dollars. (It
-        // minimises fees, so burning tokens never pays there.) A sliver of slack for the solver's
-        // tolerance, far less than the margins settlement relies on.
         let shortfall = unmetVariable.indices.compactMap { i in unmetVariable[i].map { ($0, book.valuationPrice(i)) } }
-        let leastShortfall = shortfall.reduce(0) { $0 + $1.1 * max(0, least.values[$1.0]) }
+        // A sliver of slack for the solver's tolerance, far less than the margins settlement relies on.
+        let slack = noiseUSD / 100
+        // Most treasuries can meet every shortfall: then the least shortfall is none, and one
+        // solve of the fees decides. Only when that finds no plan is the least shortfall searched.
         var cheapest = program
-        cheapest.addConstraint(shortfall, upper: leastShortfall * (1 + 1e-9) + noiseUSD / 100)
-        let first = CBC.solve(cheapest, limits: limits)
-        guard first.status == .optimal || first.status == .feasible else { return nil }
+        cheapest.addConstraint(shortfall, upper: slack)
+        var first = CBC.solve(cheapest, limits: limits)
+        var nodes = first.nodes, timeCapped = first.stoppedByTimeCap
+        if first.status != .optimal && first.status != .feasible {
+            let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
+            guard least.status == .optimal || least.status == .feasible else { return nil }
+            // Stage 2 is held to stage 1's shortfall alone, not to its charge on tokens lost: that
+            // would confine it to the plans losing the fewest tokens, not the fewest dollars. (It
+            // minimises fees, so burning tokens never pays there.) Stage 1's plan is its start.
+            let leastShortfall = shortfall.reduce(0) { $0 + $1.1 * max(0, least.values[$1.0]) }
+            cheapest = program
+            cheapest.addConstraint(shortfall, upper: leastShortfall * (1 + 1e-9) + slack)
+            first = CBC.solve(cheapest, limits: limits, start: least.values)
+            nodes += least.nodes + first.nodes
+            timeCapped = timeCapped || least.stoppedByTimeCap || first.stoppedByTimeCap
+            guard first.status == .optimal || first.status == .feasible else { return nil }
+        }
         var values = first.values
         if !isLinear {
             var fixed: [Int: Double] = [:]
@@ -231,7 +242,6 @@ struct PlanFormulation {
             return open ? max(0, flowVariables[l].reduce(0) { $0 + values[$1] }) : 0
         }
         let unmet = unmetVariable.map { $0.map { max(0, values[$0]) } ?? 0 }
-        return Solved(flow: flow, unmet: unmet, dust: dust, bound: first.bound,
-                      nodes: least.nodes + first.nodes, stoppedByTimeCap: least.stoppedByTimeCap || first.stoppedByTimeCap)
+        return Solved(flow: flow, unmet: unmet, dust: dust, bound: first.bound, nodes: nodes, stoppedByTimeCap: timeCapped)
     }
 }
