@@ -15,11 +15,16 @@ enum DocumentTargets {
 
     /// What `scan` and `plan` do with a strategy and a snapshot, both formats. A report that
     /// cannot be written as JSON is a finding: `ballast` would exit 70 on it.
+    ///
+    /// The solver's node budget is held to at most `maxSolveNodes`: a strategy may ask for ten
+    /// million nodes, and that plan is slow by request, not a hang. (What a budget costs is
+    /// `ballast bench plan`'s to measure.)
     static func snapshot(_ input: Data) -> Bool {
         let parts = FuzzTarget.parts(input)
         guard parts.count == 2,
-              let strategy = try? Strategy.decode(yaml: DocumentParser.text(parts[0], source: "fuzz"), source: "fuzz"),
+              var strategy = try? Strategy.decode(yaml: DocumentParser.text(parts[0], source: "fuzz"), source: "fuzz"),
               let snapshot = try? Snapshot.decode(json: parts[1], source: "fuzz") else { return false }
+        if let budget = strategy.rebalance?.maxSolveNodes { strategy.rebalance?.maxSolveNodes = min(budget, maxSolveNodes) }
         if let detector = ArbitrageDetector(strategy: strategy) {
             let report = detector.scan(snapshot, explain: 5)
             _ = ScanTable.render(report, strategy: strategy)
@@ -37,6 +42,8 @@ enum DocumentTargets {
         let files = FuzzTarget.parts(input).enumerated().map { (path: "chain\($0.offset).yaml", data: Optional($0.element)) }
         return (try? MarketConfig.decode(files: files, environment: ["RPC_KEY": "fuzz-key", "API_KEY": "fuzz-key"])) != nil
     }
+
+    static let maxSolveNodes = 200
 
     private static func writable(_ report: some Encodable) {
         do {
