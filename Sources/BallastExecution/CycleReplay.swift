@@ -18,6 +18,6 @@ public struct CycleReplay: Sendable {
             throw ExecutionSetupError("cycle \(record.sequence)'s strategy has no rebalance section")
         }
         report = rebalancer.plan(snapshot)
-        identical = try RebalanceCycle.json(report) == record.planJSON
+        identical = try StoredJSON.encode(report) == record.planJSON
     }
 }

@@ -76,8 +76,8 @@ public struct RebalanceCycle: Sendable {
 
         let draft = try CycleDraft(
             startedAt: startedAt, mode: configuration.mode, strategyText: configuration.strategyText,
-            snapshotJSON: decisionMarket.encodedJSON(), opportunitiesJSON: Self.json(scan.map(OpportunitiesRecord.init)),
-            planJSON: Self.json(report))
+            snapshotJSON: decisionMarket.encodedJSON(), opportunitiesJSON: StoredJSON.encode(scan),
+            planJSON: StoredJSON.encode(report))
         let dailyUsed = live ? try journal.submittedUSD(since: startedAt.addingTimeInterval(-86_400)) : 0
         var drafts: [ActionDraft] = []
         let (cycle, recorded) = try journal.recordCycle(draft, by: actor) { stamp in
@@ -117,6 +117,7 @@ public struct RebalanceCycle: Sendable {
                               paused: PauseState, dailyUsed: Double, at date: Date) throws -> [ActionDraft] {
         var drafts: [ActionDraft] = []
         var used = dailyUsed
+        let guardrails = execution.map { Guardrails(limits: $0.limits) }
         for plan in report.plans where waiting[plan.token] == nil {
             let feeders = LegDependencies.feeders(of: plan.transfers, spendable: Self.spendable(plan.token, in: market))
             var blockedLegs: Set<Int> = []
@@ -129,8 +130,7 @@ public struct RebalanceCycle: Sendable {
                     expectedReceived: transfer.expectedReceived, feeUSD: transfer.feeUSD, amountUSD: transfer.amountUSD,
                     feeBps: route?.feeBps ?? 0, feeFixed: route?.feeFixed ?? .zero,
                     etaSeconds: transfer.etaSeconds, dependsOn: dependsOn), status: .dryRun)
-                guard live, let execution else { drafts.append(draft); continue }
-                let guardrails = Guardrails(limits: execution.limits)
+                guard live, let execution, let guardrails else { drafts.append(draft); continue }
                 var refusal: String?
                 if paused.paused {
                     refusal = "paused\(paused.by.map { " by \($0)" } ?? "")\(paused.reason.map { ": \($0)" } ?? "")"
@@ -351,18 +351,4 @@ public struct RebalanceCycle: Sendable {
     private static func route(_ t: Transfer, _ market: Snapshot) -> Route? {
         market.routes.first { $0.token == t.token && $0.from == t.from && $0.to == t.to && $0.bridge == t.bridge }
     }
-
-
-    static func json(_ value: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
-    }
-}
-
-/// The opportunities a cycle found, as `scan --format json` prints them; empty without an arbitrage section.
-struct OpportunitiesRecord: Encodable {
-    let report: ScanReport
-    init(_ report: ScanReport) { self.report = report }
-    func encode(to encoder: any Encoder) throws { try report.encode(to: encoder) }
 }

@@ -42,15 +42,11 @@ struct TransferOrder: Encodable {
         try c.encode(from, forKey: .from)
         try c.encode(to, forKey: .to)
         try c.encode(bridge, forKey: .bridge)
-        try c.encode((feeUSD * 1_000_000).rounded() / 1_000_000, forKey: .feeUSD)
+        try c.encode(USD.rounded(feeUSD), forKey: .feeUSD)
         try c.encode(requiresApproval, forKey: .requiresApproval)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(validUntil, forKey: .validUntil)
     }
 
-    func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    func encoded() throws -> Data { try StoredJSON.encode(self) }
 }

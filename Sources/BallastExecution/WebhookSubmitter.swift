@@ -82,8 +82,8 @@ public struct WebhookSubmitter: TransferSubmitter {
     /// `reference` from a JSON answer, if the receiver gave one; anything else is ignored. It is
     /// stored and printed, so control and bidi characters are dropped from it.
     static func reference(in body: Data) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let text = object["reference"] as? String, text.count <= 256
+        guard case .object(let object)? = try? DocumentParser.json(body, source: "the receiver's answer"),
+              case .string(let text)? = object["reference"], text.count <= 256
         else { return nil }
         let reference = DocumentValue.printable(text)
         return reference.isEmpty ? nil : reference

@@ -221,7 +221,7 @@ struct ActionRow: Encodable {
         bridge = a.bridge
         amount = a.amount.description
         expectedReceived = a.expectedReceived.description
-        feeUSD = (a.feeUSD * 1_000_000).rounded() / 1_000_000
+        feeUSD = USD.rounded(a.feeUSD)
         status = a.status.rawValue
         createdAt = Timestamp.format(a.createdAt)
         updatedAt = Timestamp.format(a.updatedAt)
