@@ -109,8 +109,8 @@ final class RequestRecorder: Sendable {
     func record(_ request: LoopbackRequest) {
         let woken = state.withLock { s in
             s.requests.append(request)
-            let (woken, waiting) = (s.waiters.filter { $0.path == request.path }, s.waiters.filter { $0.path != request.path })
-            s.waiters = waiting
+            let woken = s.waiters.filter { $0.path == request.path }
+            s.waiters.removeAll { $0.path == request.path }
             return woken
         }
         for waiter in woken { waiter.continuation.resume() }

@@ -1,3 +1,4 @@
+import BallastCore
 import Crypto
 import Foundation
 import Synchronization
@@ -81,7 +82,8 @@ public final class WebhookReceiver: Sendable {
         message.append(request.body)
         let expected = "sha256=" + HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret)).map { String(format: "%02x", $0) }.joined()
         let fresh = Double(timestamp).map { abs(Date().timeIntervalSince1970 - $0) <= 300 } ?? false
-        let bodyKey = ((try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any])?["idempotency_key"] as? String
+        let parsed = try? DocumentParser.json(request.body, source: "the webhook body")
+        let bodyKey: String? = if case .object(let object)? = parsed, case .string(let key)? = object["idempotency_key"] { key } else { nil }
         let valid = request.header("X-Ballast-Signature") == expected && fresh && bodyKey == idempotencyKey && !idempotencyKey.isEmpty
 
         let (reply, status): (LoopbackReply, Int) = book.state.withLock { s in

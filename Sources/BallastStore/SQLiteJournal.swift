@@ -307,12 +307,8 @@ public final class SQLiteJournal: Journal {
             return PruneReport(cycles: cycles, actions: actions, snapshots: snapshots)
         }
         // Give the space back to the file system; a failure here loses nothing.
-        _ = try? writingOutsideTransaction { db in try db.execute(sql: "VACUUM") }
+        _ = try? database.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
         return report
-    }
-
-    private func writingOutsideTransaction(_ body: (Database) throws -> Void) throws {
-        try database.writeWithoutTransaction(body)
     }
 
     // MARK: Rows
