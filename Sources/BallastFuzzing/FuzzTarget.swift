@@ -56,18 +56,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// The parts of a multi-part input, split at lines holding only `%%`.
     static func parts(_ input: Data) -> [Data] {
+        let marker = Data("\n%%\n".utf8)
         var parts: [Data] = []
         var start = input.startIndex
-        let marker = Array("\n%%\n".utf8)
-        var i = input.startIndex
-        while i + marker.count <= input.endIndex {
-            if input[i..<i + marker.count].elementsEqual(marker) {
-                parts.append(input[start..<i])
-                i += marker.count
-                start = i
-            } else {
-                i += 1
-            }
+        while let found = input.range(of: marker, in: start..<input.endIndex) {
+            parts.append(input[start..<found.lowerBound])
+            start = found.upperBound
         }
         parts.append(input[start..<input.endIndex])
         return parts

@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func pricesAndGasStayInTheirDocumentedRanges() {
-        #expect(problems(setPrice(0, "price_usd", 5e-324)) == ["prices[0] (ethereum/WETH): price_usd must be at least 1e-12, got 5e-324"])
+        #expect(problems(setPrice(0, "price_usd", Double.leastNonzeroMagnitude)) == ["prices[0] (ethereum/WETH): price_usd must be at least 1e-12, got 5e-324"])
         #expect(problems(setPrice(0, "price_usd", 1e308)) == ["prices[0] (ethereum/WETH): price_usd must be at most 1000000000000, got 1e+308"])
         #expect(problems(setRoute("gas_usd", 1e308)).first?.hasSuffix("gas_usd must be at most 1000000000000, got 1e+308") == true)
         #expect(problems(setRoute("eta_seconds", 1e9)).first?.contains("eta_seconds must be at most 31536000") == true)
