@@ -97,10 +97,10 @@ let package = Package(
         ),
         .testTarget(name: "BallastOptimizationTests", dependencies: ["BallastOptimization"]),
         .testTarget(name: "BallastFuzzingTests", dependencies: ["BallastFuzzing"]),
-        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastSimulation"], exclude: ["Reference"]),
+        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastSimulation", "BallastSandbox"], exclude: ["Reference"]),
         .testTarget(name: "BallastHTTPTests", dependencies: ["BallastHTTP", "CCurl", "BallastSandbox"]),
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
-        .testTarget(name: "BallastStoreTests", dependencies: ["BallastStore"]),
+        .testTarget(name: "BallastStoreTests", dependencies: ["BallastStore", "BallastSandbox"]),
         .testTarget(name: "BallastExecutionTests", dependencies: ["BallastExecution", "BallastStore", "BallastSandbox"]),
         .testTarget(
             name: "BallastCLITests",

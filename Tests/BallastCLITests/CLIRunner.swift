@@ -1,3 +1,4 @@
+import BallastSandbox
 import Foundation
 
 /// Runs the built `ballast` binary as a user would, capturing its output and exit code.
@@ -19,21 +20,16 @@ struct CLIRunner {
     }
 
     /// A started `ballast`, for tests that must act while it runs (such as killing it).
-    struct Running: @unchecked Sendable {  // Process is thread-safe for what is used here: pid, wait.
-        let process: Process
-        let out: Pipe
-        let err: Pipe
+    struct Running: Sendable {
+        let child: ChildProcess
 
-        var pid: Int32 { process.processIdentifier }
+        var pid: Int32 { child.pid }
 
-        /// Waits for the end and collects the output.
+        /// Waits for the end and collects the output (stdout read first, as a large output
+        /// must not fill the pipe and stall the child).
         func collect() -> Result {
-            // Read before waiting so a large output cannot fill the pipe and stall the child.
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                          stderr: String(decoding: stderr, as: UTF8.self))
+            let (status, stdout, stderr) = child.collect()
+            return Result(status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
         }
 
         /// `collect` on a thread of its own: waiting for a child process must not hold one of
@@ -47,16 +43,9 @@ struct CLIRunner {
 
     /// Starts `ballast` with `environment` added to the test's own.
     static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Running {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? repository
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return Running(process: process, out: out, err: err)
+        Running(child: try ChildProcess(binary.path, arguments,
+                                        environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+                                        directory: (directory ?? repository).path))
     }
 
     static func run(_ arguments: [String]) throws -> Result {

@@ -244,19 +244,14 @@ import Testing
     /// root too; where the file system cannot, the test does not run.
     static let immutableFiles: Bool = {
         let probe = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-chattr-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: probe, contents: Data())
+        _ = FileManager.default.createFile(atPath: probe, contents: Data())
         defer { _ = chattr("-i", probe); try? FileManager.default.removeItem(atPath: probe) }
         return chattr("+i", probe)
     }()
 
     static func chattr(_ flag: String, _ path: String) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
-        process.arguments = [flag, path]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard let child = try? ChildProcess("/usr/bin/chattr", [flag, path], stdout: .discard, stderr: .discard) else { return false }
+        return child.wait() == 0
     }
 
     @Test(.enabled(if: RebalanceCommandTests.immutableFiles, "chattr +i is not available here"))

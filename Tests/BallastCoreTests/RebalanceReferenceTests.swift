@@ -1,5 +1,6 @@
 @testable import BallastCore
 import BallastSimulation
+import BallastSandbox
 import Foundation
 import Testing
 
@@ -17,19 +18,10 @@ import Testing
     }
 
     static func run(_ arguments: [String], input: Data) throws -> (status: Int32, output: Data) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let python = try ChildProcess("/usr/bin/env", ["python3"] + arguments, stdin: .pipe, stdout: .pipe, stderr: .discard)
+        python.finishInput(input)
+        let (status, output, _) = python.collect()
+        return (status, output)
     }
 
     /// One token's problem as the reference reads it: figures straight from the snapshot.

@@ -1,4 +1,5 @@
 import BallastHTTP
+import BallastSandbox
 import Foundation
 import Testing
 
@@ -78,16 +79,12 @@ struct NginxTLS {
                   }
                 }
                 """.write(toFile: "\(directory)/nginx.conf", atomically: true, encoding: .utf8)
-            let nginx = Process()
-            nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-            nginx.arguments = ["-c", "\(directory)/nginx.conf", "-p", directory, "-e", "\(directory)/error.log"]
-            nginx.standardOutput = FileHandle.nullDevice
-            nginx.standardError = FileHandle.nullDevice
-            try nginx.run()
+            let nginx = try ChildProcess("/usr/sbin/nginx", ["-c", "\(directory)/nginx.conf", "-p", directory, "-e", "\(directory)/error.log"],
+                                         stdout: .discard, stderr: .discard)
             defer {
                 // SIGKILL: a child of this process may inherit a signal mask that blocks SIGTERM.
-                kill(nginx.processIdentifier, SIGKILL)
-                nginx.waitUntilExit()
+                kill(nginx.pid, SIGKILL)
+                _ = nginx.wait()
             }
             let server = NginxTLS(baseURL: "https://127.0.0.1:\(port)", caFile: "\(directory)/cert.pem")
             guard await server.answers() else { continue }
@@ -110,13 +107,6 @@ struct NginxTLS {
     private struct Failed: Error {}
 
     private static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failed() }
+        guard try ChildProcess(tool, arguments, stdout: .discard, stderr: .discard).wait() == 0 else { throw Failed() }
     }
 }

@@ -1,4 +1,5 @@
 @testable import BallastStore
+import BallastSandbox
 import Foundation
 import GRDB
 import Testing
@@ -76,20 +77,15 @@ import Testing
         defer { t.remove() }
         // util-linux flock(1) takes the same kind of lock and keeps it (--close: its command does not
         // inherit it); the command prints its pid once the lock is held, then waits.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["--exclusive", "--close", t.path + ".lock", "sh", "-c", "echo $$; exec sleep 3600"]
-        let out = Pipe()
-        holder.standardOutput = out
-        try holder.run()
-        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)  // blocks until the pid
+        let holder = try ChildProcess("/usr/bin/flock", ["--exclusive", "--close", t.path + ".lock", "sh", "-c", "echo $$; exec sleep 3600"],
+                                      stderr: .discard)
+        let line = String(decoding: holder.readSomeOutput(), as: UTF8.self)  // blocks until the pid
         let waiter = try #require(Int32(line.trimmingCharacters(in: .whitespacesAndNewlines)))
         defer { kill(waiter, SIGKILL) }
         #expect(throws: JournalLock.Failure.self) { try JournalLock(journal: t.path) }
-        kill(holder.processIdentifier, SIGKILL)
-        // Reaped directly: Foundation's waitUntilExit would also wait for the command, which inherited its pipe.
-        var status: Int32 = 0
-        #expect(waitpid(holder.processIdentifier, &status, 0) == holder.processIdentifier)
+        kill(holder.pid, SIGKILL)
+        // Reaped without reading to the end: the command inherited the pipe and still holds it.
+        #expect(holder.wait() == SIGKILL)
         let lock = try JournalLock(journal: t.path)
         lock.release()
     }

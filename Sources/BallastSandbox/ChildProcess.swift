@@ -1,0 +1,135 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A child process started with `posix_spawn`, for the tests that run tools and `ballast`.
+///
+/// Not `Foundation.Process`: on Linux with Swift 6.3.1 its `run()` intermittently crashes
+/// (an over-read of `/proc/self/fd` entries, swift-corelibs-foundation PR #5472) and its
+/// pipe reads abort on `EINTR`; a parallel test run that starts many processes met both.
+public final class ChildProcess: Sendable {
+    /// What becomes of a standard stream.
+    public enum Stream: Sendable { case pipe, discard }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let pid: pid_t
+    private let input: Int32?, output: Int32?, errors: Int32?
+
+    /// Pipes are made and marked close-on-exec under this lock, and children spawned under it:
+    /// a child spawned in between would inherit another's pipe and hold its reader past the end.
+    private static let spawning = Mutex(())
+
+    /// Starts `executable` (a full path) with `arguments`, in `directory` when given (through
+    /// `env -C`); `environment` replaces the inherited one when given.
+    public convenience init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
+                            stdin: Stream = .discard, stdout: Stream = .pipe, stderr: Stream = .pipe) throws {
+        let (program, argv) = directory.map { ("/usr/bin/env", ["-C", $0, executable] + arguments) } ?? (executable, arguments)
+        let pid = try Self.spawning.withLock { _ in
+            try Self.spawn(program, argv, environment: environment ?? ProcessInfo.processInfo.environment, streams: [stdin, stdout, stderr])
+        }
+        self.init(pid: pid.pid, ends: pid.ends)
+    }
+
+    private init(pid: pid_t, ends: [Int32?]) {
+        self.pid = pid
+        (input, output, errors) = (ends[0], ends[1], ends[2])
+    }
+
+    private static func spawn(_ executable: String, _ arguments: [String], environment: [String: String],
+                              streams: [Stream]) throws -> (pid: pid_t, ends: [Int32?]) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var parentEnds: [Int32?] = []
+        var childEnds: [Int32] = []
+        for (fd, stream) in zip(Int32(0)..., streams) {
+            let childReads = fd == 0
+            switch stream {
+            case .discard:
+                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", childReads ? O_RDONLY : O_WRONLY, 0)
+                parentEnds.append(nil)
+            case .pipe:
+                var ends: [Int32] = [0, 0]
+                guard pipe(&ends) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
+                let (child, parent) = childReads ? (ends[0], ends[1]) : (ends[1], ends[0])
+                _ = fcntl(parent, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(child, F_SETFD, FD_CLOEXEC)
+                posix_spawn_file_actions_adddup2(&actions, child, fd)
+                childEnds.append(child)
+                parentEnds.append(parent)
+            }
+        }
+        // Nothing else of this process reaches the child: a listening socket or a journal lock
+        // it inherited would outlive the test that opened it.
+        guard let closeFrom = closeFrom, closeFrom(&actions, 3) == 0 else {
+            throw Failure(description: "posix_spawn_file_actions_addclosefrom_np is not available (glibc 2.34 or later)")
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let env = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + env).forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, nil, argv, env)
+        childEnds.forEach { close($0) }
+        guard status == 0 else {
+            parentEnds.compactMap { $0 }.forEach { close($0) }
+            throw Failure(description: "\(executable): \(String(cString: strerror(status)))")
+        }
+        return (pid, parentEnds)
+    }
+
+    /// Writes `data` to the child's standard input and closes it.
+    public func finishInput(_ data: Data) {
+        guard let input else { return }
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(input, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue } else { break } }
+                offset += n
+            }
+        }
+        close(input)
+    }
+
+    /// What the child has written to standard output so far, waiting for at least one byte.
+    public func readSomeOutput() -> Data { output.map { Self.read($0, untilEnd: false) } ?? Data() }
+
+    /// Reads standard output, then standard error, to their ends, then waits for the child.
+    /// The status is the exit code, or the signal that ended it.
+    public func collect() -> (status: Int32, stdout: Data, stderr: Data) {
+        let out = output.map { Self.read($0, untilEnd: true) } ?? Data()
+        let err = errors.map { Self.read($0, untilEnd: true) } ?? Data()
+        [output, errors].compactMap { $0 }.forEach { close($0) }
+        return (wait(), out, err)
+    }
+
+    /// Waits for the child to end; its exit code, or the signal that ended it.
+    public func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : signal
+    }
+
+    private static func read(_ fd: Int32, untilEnd: Bool) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = Glibc.read(fd, &buffer, buffer.count)
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return data }
+            data.append(contentsOf: buffer[..<n])
+            if !untilEnd { return data }
+        }
+    }
+}
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34), which its Swift module does not
+/// export (a GNU extension), looked up by name and called with the C convention.
+private let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+}()
