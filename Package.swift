@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // libcurl as the system provides it; the shims below give Swift typed entry points.
@@ -65,14 +70,29 @@ let package = Package(
         .target(name: "BallastSimulation", dependencies: ["BallastCore"]),
         // What a person or a program reads: tables and stable JSON, apart from the command line
         // so the fuzzers render exactly what `ballast` prints.
-        .target(name: "BallastReports", dependencies: ["BallastCore"]),
+        .target(name: "BallastReports", dependencies: ["BallastCore", "BallastStore"]),
         // Fuzz targets (scripts/fuzz builds them with libFuzzer in .build-fuzz); in a normal
         // build, `ballast-fuzz` replays inputs, and the tests replay every committed one.
         .target(name: "BallastFuzzing", dependencies: ["BallastCore", "BallastChains", "BallastReports", .product(name: "BigInt", package: "BigInt")]),
         .executableTarget(name: "ballast-fuzz", dependencies: ["BallastFuzzing"]),
+        // `ballast serve`: the tick loop, the HTTP API and dashboard, metrics and alerts.
+        .target(
+            name: "BallastService",
+            dependencies: [
+                "BallastCore", "BallastChains", "BallastHTTP", "BallastStore", "BallastExecution", "BallastReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "ballast",
             dependencies: [
+                "BallastService",
                 "BallastCore",
                 "BallastHTTP",
                 "BallastChains",
@@ -102,9 +122,11 @@ let package = Package(
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
         .testTarget(name: "BallastStoreTests", dependencies: ["BallastStore", "BallastSandbox"]),
         .testTarget(name: "BallastExecutionTests", dependencies: ["BallastExecution", "BallastStore", "BallastSandbox"]),
+        .testTarget(name: "BallastServiceTests", dependencies: ["BallastService", "BallastSandbox", "BallastStore", "BallastHTTP"]),
         .testTarget(
             name: "BallastCLITests",
-            dependencies: ["ballast", "BallastSandbox", "BallastStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ballast", "BallastSandbox", "BallastStore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -5,8 +5,8 @@ import BallastStore
 public struct CycleOutcome: Sendable {
     public struct TokenOutcome: Sendable {
         public var token: String
-        /// The plan's status (`within_band`, `rebalance`, `partial`, `error`), or `waiting` when an
-        /// expired action holds the token until a human resolves it.
+        /// The plan's status (`within_band`, `rebalance`, `partial`, `error`), `waiting` when an
+        /// expired action holds the token until a human resolves it, or `cooldown` when it rests.
         public var status: String
         public var actions: Int
         public var note: String?

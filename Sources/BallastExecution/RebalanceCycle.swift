@@ -33,11 +33,11 @@ public struct RebalanceCycle: Sendable {
     /// Reads the market: once to plan, and again just before sending.
     let readMarket: @Sendable () async throws -> Snapshot
     let submitter: (any TransferSubmitter)?
-    let now: @Sendable () -> Date
+    let time: any TimeSource
 
     /// Nil when the strategy has no rebalance section; live mode also needs an execution section and a submitter.
     public init(configuration: Configuration, journal: any Journal, readMarket: @escaping @Sendable () async throws -> Snapshot,
-                submitter: (any TransferSubmitter)?, now: @escaping @Sendable () -> Date = { Date() }) throws(ExecutionSetupError) {
+                submitter: (any TransferSubmitter)?, time: any TimeSource = SystemTime()) throws(ExecutionSetupError) {
         guard let rebalancer = Rebalancer(strategy: configuration.strategy) else {
             throw ExecutionSetupError("strategy \(configuration.strategy.name) has no rebalance section")
         }
@@ -54,25 +54,64 @@ public struct RebalanceCycle: Sendable {
         self.journal = journal
         self.readMarket = readMarket
         self.submitter = submitter
-        self.now = now
+        self.time = time
     }
 
     private var actor: String { configuration.actor }
     private var live: Bool { configuration.mode == .live }
     private var execution: ExecutionRules? { configuration.strategy.execution }
 
-    public func run() async throws -> CycleOutcome {
-        let startedAt = now()
-        var events: [CycleOutcome.ActionEvent] = []
-        if live { events += try settleEarlierActions(at: startedAt) }
+    /// What a cycle decides from `market`, before anything is recorded: the market net of what
+    /// is in flight, its plan and its opportunities. The service decides every tick and runs a
+    /// cycle only when a token must act.
+    public struct Decision: Sendable {
+        /// The market with in-flight transfers applied: what the plan was made from.
+        public var market: Snapshot
+        public var report: PlanReport
+        public var scan: ScanReport?
+        public var paused: PauseState
+        /// Tokens held by an expired action until a human resolves it.
+        public var waiting: [String: [JournalAction]]
+        /// Tokens that rest this cycle (the service's cooldown): planned and stored like every
+        /// other, so the cycle replays whole, but given no actions.
+        public var resting: Set<String> = []
 
-        let market = try await readMarket()
+        /// Tokens whose plan moves something and that may act now.
+        public var acting: [String] {
+            report.plans.filter { !$0.transfers.isEmpty && waiting[$0.token] == nil && !resting.contains($0.token) }.map(\.token)
+        }
+    }
+
+    public func decide(_ market: Snapshot) throws -> Decision {
         let pending = try journal.inFlight(balancesReadAt: market.takenAt)
         let decisionMarket = InFlightLedger.apply(pending, to: market)
-        let waiting = Dictionary(grouping: pending.filter { $0.status == .expired }, by: \.token)
-        let report = rebalancer.plan(decisionMarket)
-        let scan = ArbitrageDetector(strategy: configuration.strategy)?.scan(decisionMarket)
-        let paused = try journal.pauseState()
+        return Decision(market: decisionMarket, report: rebalancer.plan(decisionMarket),
+                        scan: ArbitrageDetector(strategy: configuration.strategy)?.scan(decisionMarket),
+                        paused: try journal.pauseState(),
+                        waiting: Dictionary(grouping: pending.filter { $0.status == .expired }, by: \.token))
+    }
+
+    /// One whole cycle, as `rebalance --once` runs it: settle, read, decide, record, submit.
+    public func run() async throws -> CycleOutcome {
+        let startedAt = time.date
+        let settled = live ? try settleEarlierActions(at: startedAt) : []
+        return try await run(decide(try await readMarket()), startedAt: startedAt, events: settled)
+    }
+
+    /// Live mode between cycles: expires and fails what is due, and submits what may go now
+    /// (relay legs whose feeders delivered, actions a down receiver left planned).
+    public func advance() async throws -> [CycleOutcome.ActionEvent] {
+        guard live else { return [] }
+        var events = try settleEarlierActions(at: time.date)
+        guard !(try journal.pauseState().paused) else { return events }
+        events += try await submitReadyActions().events
+        return events + (try settleEarlierActions(at: time.date))
+    }
+
+    /// Records `decision` as a cycle and, in live mode, submits what it planned.
+    public func run(_ decision: Decision, startedAt: Date, events earlier: [CycleOutcome.ActionEvent] = []) async throws -> CycleOutcome {
+        var events = earlier
+        let (decisionMarket, report, scan, paused, waiting) = (decision.market, decision.report, decision.scan, decision.paused, decision.waiting)
 
         let draft = try CycleDraft(
             startedAt: startedAt, mode: configuration.mode, strategyText: configuration.strategyText,
@@ -81,8 +120,8 @@ public struct RebalanceCycle: Sendable {
         let dailyUsed = live ? try journal.submittedUSD(since: startedAt.addingTimeInterval(-86_400)) : 0
         var drafts: [ActionDraft] = []
         let (cycle, recorded) = try journal.recordCycle(draft, by: actor) { stamp in
-            drafts = try actionDrafts(report, stamp: stamp, market: decisionMarket, waiting: waiting, paused: paused,
-                                      dailyUsed: dailyUsed, at: startedAt)
+            drafts = try actionDrafts(report, stamp: stamp, market: decisionMarket, waiting: waiting, resting: decision.resting,
+                                      paused: paused, dailyUsed: dailyUsed, at: startedAt)
             return drafts
         }
         events += zip(recorded, drafts).map { .init(key: $0.idempotencyKey, token: $0.token, status: $0.status, note: $1.note) }
@@ -93,7 +132,7 @@ public struct RebalanceCycle: Sendable {
             events += sent.events
             unreachable = sent.unreachable
             keyReused = sent.keyReused
-            events += try settleEarlierActions(at: now())
+            events += try settleEarlierActions(at: time.date)
         }
 
         let tokens = report.plans.map { plan -> CycleOutcome.TokenOutcome in
@@ -101,6 +140,9 @@ public struct RebalanceCycle: Sendable {
             if let held = waiting[plan.token] {
                 return .init(token: plan.token, status: "waiting", actions: 0,
                              note: "expired action \(held[0].idempotencyKey) waits for a human (journal set-status)")
+            }
+            if decision.resting.contains(plan.token), !plan.transfers.isEmpty {
+                return .init(token: plan.token, status: "cooldown", actions: 0, note: "rests after its last cycle (rebalance.cooldown_seconds)")
             }
             return .init(token: plan.token, status: plan.status.rawValue, actions: actions, note: plan.error)
         }
@@ -114,11 +156,11 @@ public struct RebalanceCycle: Sendable {
 
     /// The plan's transfers as actions: dry_run, or planned (body frozen) unless a guard rail blocks them.
     private func actionDrafts(_ report: PlanReport, stamp: CycleStamp, market: Snapshot, waiting: [String: [JournalAction]],
-                              paused: PauseState, dailyUsed: Double, at date: Date) throws -> [ActionDraft] {
+                              resting: Set<String>, paused: PauseState, dailyUsed: Double, at date: Date) throws -> [ActionDraft] {
         var drafts: [ActionDraft] = []
         var used = dailyUsed
         let guardrails = execution.map { Guardrails(limits: $0.limits) }
-        for plan in report.plans where waiting[plan.token] == nil {
+        for plan in report.plans where waiting[plan.token] == nil && !resting.contains(plan.token) {
             let feeders = LegDependencies.feeders(of: plan.transfers, spendable: Self.spendable(plan.token, in: market))
             var blockedLegs: Set<Int> = []
             for (i, transfer) in plan.transfers.enumerated() {
@@ -206,8 +248,9 @@ public struct RebalanceCycle: Sendable {
         guard !ready.isEmpty, let submitter, let execution else { return sent }
 
         let fresh = try await readMarket()
-        // The kill switch may have been thrown while the market was read.
-        if try journal.pauseState().paused { return sent }
+        // The kill switch may have been thrown while the market was read; a read cut short by
+        // shutdown would block every action on data it never got.
+        if try Task.isCancelled || journal.pauseState().paused { return sent }
         let guardrails = Guardrails(limits: execution.limits)
         let onChain = Dictionary(fresh.balances.map { (BalanceKey($0.chain, $0.token), $0.amount) }, uniquingKeysWith: { a, _ in a })
         // What sources owe to sends already made (this run or earlier) whose debits do not show yet.
@@ -220,7 +263,9 @@ public struct RebalanceCycle: Sendable {
             }
         }
         for (var action, feeders) in ready {
-            let at = now()
+            // Shutting down: what is not yet sent stays planned, for the next run under the same key.
+            if Task.isCancelled { break }
+            let at = time.date
             if action.attempts == 0, let validUntil = action.validUntil, at > validUntil {
                 let note = Self.lapsed(validUntil)
                 try journal.transition(action.idempotencyKey, to: .failed, by: actor, note: note, update: ActionUpdate(), at: at)
@@ -263,7 +308,7 @@ public struct RebalanceCycle: Sendable {
                 break
             }
             if case .keyReused = outcome { sent.keyReused = true }
-            try journal.transition(action.idempotencyKey, to: status, by: actor, note: note, update: update, at: now())
+            try journal.transition(action.idempotencyKey, to: status, by: actor, note: note, update: update, at: time.date)
             sent.events.append(.init(key: action.idempotencyKey, token: action.token, status: status, note: note))
             if status == .submitted, action.attempts == 0 { committed[source] = (committed[source] ?? .zero) + action.amount }
         }

@@ -41,6 +41,13 @@ public struct WebhookSecret: Sendable {
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: bytes))
         return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
     }
+
+    /// True when `signature` is this key's over the timestamp and body (compared in constant time).
+    public func verifies(_ signature: String, timestamp: Int, body: Data) -> Bool {
+        let expected = Array(self.signature(timestamp: timestamp, body: body).utf8), given = Array(signature.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }
 
 /// Live mode cannot start: the strategy's execution section or what it names is missing or wrong.

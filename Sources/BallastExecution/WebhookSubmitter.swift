@@ -29,7 +29,11 @@ public struct WebhookSubmitter: TransferSubmitter {
         while true {
             let remaining = budget - time.elapsed
             guard remaining > .zero else { return .unreachable(lastFailure) }
-            switch await attempt(key: key, body: body, timeout: min(remaining, .seconds(settings.timeoutSeconds))) {
+            guard !Task.isCancelled else { return .unreachable("stopping: not sent again") }
+            // An attempt under way when the caller is cancelled (the service stopping) runs to its
+            // end: the receiver's answer is then recorded instead of lost. None starts after.
+            let timeout = min(remaining, .seconds(settings.timeoutSeconds))
+            switch await Task(operation: { await attempt(key: key, body: body, timeout: timeout) }).value {
             case .done(let outcome): return outcome
             case .retry(let failure, let retryAfter):
                 lastFailure = failure

@@ -7,7 +7,7 @@ public enum Redaction {
 
     /// A URL without user info, query or fragment, with every declared secret masked, and cut
     /// short when long: in that order, so a cut never leaves part of a secret behind.
-    static func url(_ url: String, secrets: [String]) -> String {
+    public static func url(_ url: String, secrets: [String]) -> String {
         var text = url
         var query = ""
         if let start = text.firstIndex(where: { $0 == "?" || $0 == "#" }) {

@@ -11,12 +11,18 @@ public final class ChildProcess: Sendable {
     /// What becomes of a standard stream.
     public enum Stream: Sendable { case pipe, discard }
 
+    /// A pipe beyond the standard streams, at descriptor 3, 4, … in the child (as Chromium's
+    /// `--remote-debugging-pipe` reads commands on 3 and answers on 4).
+    public enum ExtraPipe: Sendable { case toChild, fromChild }
+
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
     public let pid: pid_t
     private let input: Int32?, output: Int32?, errors: Int32?
+    /// This process's ends of the extra pipes, in the order they were asked for.
+    private let extra: [Int32]
 
     /// Pipes are made and marked close-on-exec under this lock, and children spawned under it:
     /// a child spawned in between would inherit another's pipe and hold its reader past the end.
@@ -25,10 +31,11 @@ public final class ChildProcess: Sendable {
     /// Starts `executable` (a full path) with `arguments`, in `directory` when given (through
     /// `env -C`); `environment` replaces the inherited one when given.
     public convenience init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
-                            stdin: Stream = .discard, stdout: Stream = .pipe, stderr: Stream = .pipe) throws {
+                            stdin: Stream = .discard, stdout: Stream = .pipe, stderr: Stream = .pipe, extra: [ExtraPipe] = []) throws {
         let (program, argv) = directory.map { ("/usr/bin/env", ["-C", $0, executable] + arguments) } ?? (executable, arguments)
         let pid = try Self.spawning.withLock { _ in
-            try Self.spawn(program, argv, environment: environment ?? ProcessInfo.processInfo.environment, streams: [stdin, stdout, stderr])
+            try Self.spawn(program, argv, environment: environment ?? ProcessInfo.processInfo.environment, streams: [stdin, stdout, stderr],
+                           extra: extra)
         }
         self.init(pid: pid.pid, ends: pid.ends)
     }
@@ -36,17 +43,18 @@ public final class ChildProcess: Sendable {
     private init(pid: pid_t, ends: [Int32?]) {
         self.pid = pid
         (input, output, errors) = (ends[0], ends[1], ends[2])
+        extra = ends.dropFirst(3).compactMap { $0 }
     }
 
     private static func spawn(_ executable: String, _ arguments: [String], environment: [String: String],
-                              streams: [Stream]) throws -> (pid: pid_t, ends: [Int32?]) {
+                              streams: [Stream], extra: [ExtraPipe]) throws -> (pid: pid_t, ends: [Int32?]) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         var parentEnds: [Int32?] = []
         var childEnds: [Int32] = []
-        for (fd, stream) in zip(Int32(0)..., streams) {
-            let childReads = fd == 0
+        let pipes: [(stream: Stream, childReads: Bool)] = streams.enumerated().map { ($1, $0 == 0) } + extra.map { (.pipe, $0 == .toChild) }
+        for (fd, (stream, childReads)) in zip(Int32(0)..., pipes) {
             switch stream {
             case .discard:
                 posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", childReads ? O_RDONLY : O_WRONLY, 0)
@@ -64,7 +72,7 @@ public final class ChildProcess: Sendable {
         }
         // Nothing else of this process reaches the child: a listening socket or a journal lock
         // it inherited would outlive the test that opened it.
-        guard let closeFrom = closeFrom, closeFrom(&actions, 3) == 0 else {
+        guard let closeFrom = closeFrom, closeFrom(&actions, Int32(3 + extra.count)) == 0 else {
             throw Failure(description: "posix_spawn_file_actions_addclosefrom_np is not available (glibc 2.34 or later)")
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -83,16 +91,29 @@ public final class ChildProcess: Sendable {
     /// Writes `data` to the child's standard input and closes it.
     public func finishInput(_ data: Data) {
         guard let input else { return }
+        Self.write(data, to: input)
+        close(input)
+    }
+
+    private static func write(_ data: Data, to fd: Int32) {
         data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let n = write(input, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 { if errno == EINTR { continue } else { break } }
                 offset += n
             }
         }
-        close(input)
     }
+
+    /// Writes all of `data` to the `index`th extra pipe (one the child reads).
+    public func write(_ data: Data, extra index: Int) {
+        Self.write(data, to: extra[index])
+    }
+
+    /// What the child has written to the `index`th extra pipe, waiting for at least one byte;
+    /// empty at its end.
+    public func readSome(extra index: Int) -> Data { Self.read(extra[index], untilEnd: false) }
 
     /// What the child has written to standard output so far, waiting for at least one byte.
     public func readSomeOutput() -> Data { output.map { Self.read($0, untilEnd: false) } ?? Data() }
@@ -102,7 +123,7 @@ public final class ChildProcess: Sendable {
     public func collect() -> (status: Int32, stdout: Data, stderr: Data) {
         let out = output.map { Self.read($0, untilEnd: true) } ?? Data()
         let err = errors.map { Self.read($0, untilEnd: true) } ?? Data()
-        [output, errors].compactMap { $0 }.forEach { close($0) }
+        ([output, errors].compactMap { $0 } + extra).forEach { close($0) }
         return (wait(), out, err)
     }
 

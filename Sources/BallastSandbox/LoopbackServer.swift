@@ -80,9 +80,9 @@ public final class LoopbackServer: Sendable {
     /// How many requests reached `path` so far.
     public func hitCount(_ path: String) -> Int { recorder.count(path) }
 
-    /// Returns once a request for `path` has arrived (at once if one already has): a test's
-    /// signal that a request is in the server's hands, instead of a sleep.
-    public func arrival(at path: String) async { await recorder.arrival(at: path) }
+    /// Returns once `count` requests for `path` have arrived (at once if they already have): a
+    /// test's signal that a request is in the server's hands, instead of a sleep.
+    public func arrival(at path: String, count: Int = 1) async { await recorder.arrival(at: path, count: count) }
 
     /// Requests seen so far, oldest first.
     public var requests: [LoopbackRequest] { recorder.all }
@@ -100,7 +100,7 @@ public final class LoopbackServer: Sendable {
 final class RequestRecorder: Sendable {
     private struct State {
         var requests: [LoopbackRequest] = []
-        var waiters: [(path: String, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(path: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Mutex(State())
@@ -109,18 +109,19 @@ final class RequestRecorder: Sendable {
     func record(_ request: LoopbackRequest) {
         let woken = state.withLock { s in
             s.requests.append(request)
-            let woken = s.waiters.filter { $0.path == request.path }
-            s.waiters.removeAll { $0.path == request.path }
+            let arrived = s.requests.filter { $0.path == request.path }.count
+            let woken = s.waiters.filter { $0.path == request.path && $0.count <= arrived }
+            s.waiters.removeAll { $0.path == request.path && $0.count <= arrived }
             return woken
         }
         for waiter in woken { waiter.continuation.resume() }
     }
 
-    func arrival(at path: String) async {
+    func arrival(at path: String, count: Int) async {
         await withCheckedContinuation { continuation in
             let arrived = state.withLock { s in
-                if s.requests.contains(where: { $0.path == path }) { return true }
-                s.waiters.append((path, continuation))
+                if s.requests.filter({ $0.path == path }).count >= count { return true }
+                s.waiters.append((path, count, continuation))
                 return false
             }
             if arrived { continuation.resume() }

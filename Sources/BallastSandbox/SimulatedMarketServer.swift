@@ -8,6 +8,7 @@ public final class SimulatedMarketServer: Sendable {
     public let market: SimulatedMarket
     private let server: LoopbackServer
     private let hits: HitCounter
+    private let current: ConditionsBox
 
     public var baseURL: String { server.baseURL }
 
@@ -18,7 +19,10 @@ public final class SimulatedMarketServer: Sendable {
         self.market = market
         let hits = HitCounter()
         self.hits = hits
+        let current = ConditionsBox(conditions)
+        self.current = current
         server = try await LoopbackServer(threads: threads) { request in
+            let conditions = current.value.withLock { $0 }
             let endpoint = MarketWire.endpoint(of: request)
             let count = endpoint.map(hits.hit) ?? 0
             var reply: LoopbackReply
@@ -31,6 +35,14 @@ public final class SimulatedMarketServer: Sendable {
             if ms > 0 { reply = .delayed(milliseconds: ms, reply) }
             return reply
         }
+    }
+
+    /// Changes how the market behaves from the next request on (an outage, a recovery).
+    public func setConditions(_ conditions: MarketConditions) { current.value.withLock { $0 = conditions } }
+
+    /// Every endpoint of the market, for conditions that affect them all.
+    public var endpoints: [MarketEndpoint] {
+        (0..<market.chainCount).map { .rpc(market.chainName($0)) } + [.defiLlama, .coinGecko, .across, .lifi]
     }
 
     /// Requests that reached an endpoint so far.
@@ -51,4 +63,10 @@ final class HitCounter: Sendable {
     }
 
     func count(_ endpoint: MarketEndpoint) -> Int { counts.withLock { $0[endpoint] ?? 0 } }
+}
+
+/// The conditions in a class, so the server's handler and `setConditions` share them.
+final class ConditionsBox: Sendable {
+    let value: Mutex<MarketConditions>
+    init(_ conditions: MarketConditions) { value = Mutex(conditions) }
 }

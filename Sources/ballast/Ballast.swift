@@ -10,7 +10,10 @@ struct Ballast: AsyncParsableCommand {
             config that fails validation); 69 data unavailable; 70 internal error; 73 cannot write an output file; \
             74 the journal cannot be used; 75 try later (journal locked, receiver unreachable).
             """,
-        version: "0.1.0",
-        subcommands: [Scan.self, Plan.self, SnapshotCommand.self, Rebalance.self, JournalCommand.self, Pause.self, Resume.self, Check.self, Bench.self]
+        version: Ballast.version,
+        subcommands: [Scan.self, Plan.self, SnapshotCommand.self, Rebalance.self, Serve.self, Health.self, JournalCommand.self,
+                      Pause.self, Resume.self, Check.self, Bench.self]
     )
+
+    static let version = "0.2.0"
 }

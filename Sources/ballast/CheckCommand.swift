@@ -44,7 +44,7 @@ struct Check: AsyncParsableCommand {
             } else if let chains {
                 let market = try Inputs.market(chains)
                 // The strategy is checked against what the chain files define.
-                loadedSnapshot = Snapshot(takenAt: Date(), tokens: market.tokens, chains: market.chains.map { Chain(name: $0.name, chainID: $0.chainID) })
+                loadedSnapshot = Inputs.skeleton(market)
                 let sources = market.chains.reduce(0) { $0 + $1.prices.count }
                 let routes = market.chains.reduce(0) { total, chain in total + chain.bridges.reduce(0) { $0 + $1.destinations.count * $1.tokens.count } }
                 summary.append("\(chains): " + [Figures.count(market.chains.count, "chain"), Figures.count(market.tokens.count, "token"),

@@ -51,6 +51,11 @@ enum Inputs {
         }
     }
 
+    /// The market the chain files define, without data: what a strategy is checked against.
+    static func skeleton(_ market: MarketConfig) -> Snapshot {
+        Snapshot(takenAt: Date(), tokens: market.tokens, chains: market.chains.map { Chain(name: $0.name, chainID: $0.chainID) })
+    }
+
     static func strategy(_ path: String) throws -> Strategy {
         try strategyFile(path).strategy
     }

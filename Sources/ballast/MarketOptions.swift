@@ -50,13 +50,17 @@ struct PullOptions: ParsableArguments {
         guard maxDeviationBps > 0 else { throw ValidationError("--max-deviation-bps must be positive") }
     }
 
+    var settings: PullSettings {
+        var settings = PullSettings(maxDeviationBps: maxDeviationBps)
+        settings.deadline = .milliseconds(Int64(deadline * 1000))
+        settings.requestTimeout = min(.milliseconds(Int64(requestTimeout * 1000)), settings.deadline)
+        return settings
+    }
+
     /// Loads the chain files and pulls the market once, reporting failed sources on
     /// standard error. Throws "unavailable" when nothing at all could be read.
     func run(chains: String, config: MarketConfig? = nil) async throws -> PullReport {
         let market = try config ?? Inputs.market(chains)
-        var settings = PullSettings(maxDeviationBps: maxDeviationBps)
-        settings.deadline = .milliseconds(Int64(deadline * 1000))
-        settings.requestTimeout = min(.milliseconds(Int64(requestTimeout * 1000)), settings.deadline)
         let puller = MarketPuller(market: market, client: HTTPClient(), settings: settings)
         let report = await puller.pull()
         PullSummary.write(report)

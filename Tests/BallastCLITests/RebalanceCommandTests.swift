@@ -31,7 +31,7 @@ import Testing
         """
     }
 
-    struct Desk {
+    struct Desk: JournalDesk {
         let directory: URL
         let chains: String
         let strategy: String
@@ -48,15 +48,6 @@ import Testing
                                 environment: ["BALLAST_TEST_WEBHOOK_SECRET": RebalanceCommandTests.secret])
         }
 
-        func ballast(_ arguments: [String]) async throws -> CLIRunner.Result {
-            try await CLIRunner.launch(arguments + ["--journal", journal], environment: [:])
-        }
-
-        func actions() async throws -> [[String: Any]] {
-            let listed = try await ballast(["journal", "list", "--format", "json"])
-            let object = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
-            return (object?["actions"] as? [[String: Any]] ?? []).reversed()
-        }
     }
 
     /// `webhookTimeout`: how long one submission may wait on the receiver. A test that holds

@@ -51,6 +51,45 @@ import Testing
         #expect(found.contains { $0.contains("max_solve_nodes") }, "\(found)")
     }
 
+    @Test func alertsAndCooldownDecodeAndSecretURLsStayReferences() throws {
+        let yaml = valid.replacingOccurrences(of: "  max_fee_bps: 50\n", with: "  max_fee_bps: 50\n  cooldown_seconds: 120\n") + """
+
+            alerts:
+              - {url: "${SLACK_HOOK}", format: slack}
+              - {url: "https://ops.example/hooks/ballast", format: json, repeat_minutes: 5, source_failures: 2}
+            """
+        let strategy = try Strategy.decode(yaml: yaml, source: "s.yaml")
+        #expect(strategy.rebalance?.cooldownSeconds == 120)
+        #expect(strategy.alerts.count == 2)
+        #expect(strategy.alerts[0].url == .environment("SLACK_HOOK"))
+        #expect(strategy.alerts[0].url.description == "${SLACK_HOOK}")
+        #expect(strategy.alerts[0].url.resolve(["SLACK_HOOK": "https://hooks.slack.com/services/T/B/x"]) == "https://hooks.slack.com/services/T/B/x")
+        #expect(strategy.alerts[0].url.resolve([:]) == nil)
+        #expect(strategy.alerts[0].repeatMinutes == AlertWebhook.defaultRepeatMinutes)
+        #expect(strategy.alerts[1].format == .json && strategy.alerts[1].repeatMinutes == 5 && strategy.alerts[1].sourceFailures == 2)
+        #expect(try Strategy.decode(yaml: valid, source: "s.yaml").rebalance?.cooldownSeconds == RebalanceRules.defaultCooldownSeconds)
+    }
+
+    @Test func badAlertsAreNamed() {
+        let found = problems(valid + """
+
+            alerts:
+              - {url: "ftp://x", format: slack}
+              - {url: "https://x/${TOKEN}", format: teams, repeat_minutes: -1}
+              - {format: json, every: 3}
+              - just a string
+            """)
+        #expect(found.contains("alerts[0].url must be an http:// or https:// URL, got ftp://x"), "\(found)")
+        #expect(found.contains("alerts[1].url must be a URL or a whole reference to the environment, ${NAME}"), "\(found)")
+        #expect(found.contains("alerts[1].format must be slack or json, got teams"), "\(found)")
+        #expect(found.contains { $0.hasPrefix("alerts[1].repeat_minutes must not be negative") }, "\(found)")
+        #expect(found.contains("alerts[2].url is required"), "\(found)")
+        #expect(found.contains("alerts[2].every is not a known key"), "\(found)")
+        #expect(found.contains { $0.hasPrefix("alerts[3] must be an object") }, "\(found)")
+        #expect(problems(valid.replacingOccurrences(of: "  max_fee_bps: 50\n", with: "  max_fee_bps: 50\n  cooldown_seconds: -5\n"))
+            .contains { $0.contains("rebalance.cooldown_seconds") })
+    }
+
     @Test func targetsMustSumToOne() {
         let yaml = valid.replacingOccurrences(of: "base: 0.2", with: "base: 0.1")
         #expect(problems(yaml) == ["rebalance.targets.WETH fractions sum to 0.9, must sum to 1"])

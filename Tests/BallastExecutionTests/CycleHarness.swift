@@ -4,14 +4,6 @@ import BallastStore
 import Foundation
 import Synchronization
 
-/// A clock the test moves by hand.
-final class ManualClock: Sendable {
-    private let current: Mutex<Date>
-    init(_ start: Date) { current = Mutex(start) }
-    var now: Date { current.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
-
 /// A submitter that records what it was handed and answers from a script (then `accepted`).
 final class ScriptedSubmitter: TransferSubmitter {
     private let state = Mutex<(calls: [(key: String, body: Data)], script: [SubmissionOutcome])>(([], []))
@@ -31,19 +23,19 @@ final class ScriptedSubmitter: TransferSubmitter {
 final class TestMarket: Sendable {
     struct Failure: Error {}
     private let state: Mutex<(snapshot: Snapshot, failNextReads: Int, reads: Int)>
-    let clock: ManualClock
+    let clock: ManualTime
 
-    init(clock: ManualClock, balances: [String: String], routes: [(String, String)], feeBps: Double = 4, fixed: String = "0",
+    init(clock: ManualTime, balances: [String: String], routes: [(String, String)], feeBps: Double = 4, fixed: String = "0",
          gasUSD: Double = 0, price: Double = 2000) {
         self.clock = clock
         let chains = ["a", "b", "c"].enumerated().map { Chain(name: $1, chainID: $0 + 1) }
-        var snapshot = Snapshot(takenAt: clock.now, tokens: [Token(symbol: "WETH", decimals: 18)], chains: chains)
+        var snapshot = Snapshot(takenAt: clock.date, tokens: [Token(symbol: "WETH", decimals: 18)], chains: chains)
         for chain in chains {
-            snapshot.prices.append(PriceQuote(chain: chain.name, token: "WETH", priceUSD: price, observedAt: clock.now, source: "feed"))
+            snapshot.prices.append(PriceQuote(chain: chain.name, token: "WETH", priceUSD: price, observedAt: clock.date, source: "feed"))
         }
         for (from, to) in routes {
             snapshot.routes.append(Route(from: from, to: to, token: "WETH", bridge: "across", feeBps: feeBps, feeFixed: Amount(fixed)!,
-                                         gasUSD: gasUSD, etaSeconds: 120, observedAt: clock.now))
+                                         gasUSD: gasUSD, etaSeconds: 120, observedAt: clock.date))
         }
         for (chain, amount) in balances.sorted(by: { $0.key < $1.key }) {
             snapshot.balances.append(Balance(chain: chain, token: "WETH", amount: Amount(amount)!))
@@ -57,7 +49,7 @@ final class TestMarket: Sendable {
 
     /// The market as read now: every quote and balance observed at the clock's time.
     func read() throws -> Snapshot {
-        let now = clock.now
+        let now = clock.date
         return try state.withLock { s in
             s.reads += 1
             if s.failNextReads > 0 { s.failNextReads -= 1; throw Failure() }
@@ -74,7 +66,7 @@ final class TestMarket: Sendable {
 struct CycleHarness {
     let directory: URL
     let journal: SQLiteJournal
-    let clock: ManualClock
+    let clock: ManualTime
     let market: TestMarket
     let submitter = ScriptedSubmitter()
     var strategyText: String
@@ -86,7 +78,7 @@ struct CycleHarness {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-cycle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         journal = try SQLiteJournal(path: directory.appendingPathComponent("ballast.db").path)
-        clock = ManualClock(Self.start)
+        clock = ManualTime(date: Self.start)
         market = TestMarket(clock: clock, balances: balances, routes: routes, feeBps: feeBps, fixed: fixed)
         strategyText = """
             name: desk
@@ -120,7 +112,7 @@ struct CycleHarness {
         let market = market, clock = clock
         return try RebalanceCycle(
             configuration: .init(strategy: strategy, strategyText: strategyText, mode: mode, custody: custody),
-            journal: journal, readMarket: { try market.read() }, submitter: submitter, now: { clock.now })
+            journal: journal, readMarket: { try market.read() }, submitter: submitter, time: clock)
     }
 
     func run(_ mode: CycleMode = .live) async throws -> CycleOutcome { try await cycle(mode).run() }

@@ -45,7 +45,7 @@ import Testing
         #expect((body["from"] as? [String: Any])?["chain_id"] as? Int == 1)
         #expect(body["depends_on"] is NSNull)
 
-        h.clock.advance(60)
+        h.clock.advance(by: .seconds(60))
         let second = try await h.run()
         #expect(second.events.isEmpty, "\(second.events)")
         #expect(second.tokens.first?.status == "within_band")
@@ -95,7 +95,7 @@ import Testing
         #expect(h.submitter.calls.count == 1)  // the rest waits rather than time out too
         #expect(try h.actions().map(\.status) == [.planned, .planned])
 
-        h.clock.advance(30)
+        h.clock.advance(by: .seconds(30))
         let second = try await h.run()
         #expect(second.receiverUnreachable == nil)
         #expect(second.count(.planned) == 0, "no new actions: the planned ones are in flight")
@@ -116,7 +116,7 @@ import Testing
                 let snapshot = try market.read()
                 market.failReads(1)
                 return snapshot
-            }, submitter: h.submitter, now: { clock.now })
+            }, submitter: h.submitter, time: clock)
         await #expect(throws: TestMarket.Failure.self) { try await cycle.run() }
     }
 
@@ -128,7 +128,7 @@ import Testing
         #expect(recorded.map(\.status) == [.planned, .planned])
         #expect(h.submitter.calls.isEmpty)
 
-        h.clock.advance(10)
+        h.clock.advance(by: .seconds(10))
         let resumed = try await h.run()
         #expect(resumed.count(.planned) == 0, "nothing planned again")
         #expect(h.submitter.calls.map(\.key) == recorded.map(\.idempotencyKey))
@@ -142,7 +142,7 @@ import Testing
         let recorded = try h.actions()
         // Meanwhile something else took 60 of a's 100: enough for one leg, not for both.
         h.market.change { s in s.balances[0].amount = Amount("40")! }
-        h.clock.advance(10)
+        h.clock.advance(by: .seconds(10))
         _ = try await h.run()
         let statuses = try recorded.map { try h.journal.action($0.idempotencyKey)!.status }
         #expect(statuses == [.submitted, .blocked])
@@ -163,7 +163,7 @@ import Testing
         #expect(h.submitter.calls.count == 1)
 
         // Past the feeder's expiry and past valid_seconds: the feeder expires, the relay keeps waiting.
-        h.clock.advance(700)
+        h.clock.advance(by: .seconds(700))
         let waiting = try await h.run()
         #expect(h.submitter.calls.count == 1, "the relay waits while its feeder is only submitted")
         #expect(waiting.tokens.first?.status == "waiting")
@@ -172,12 +172,12 @@ import Testing
         // The feeder delivers 0.5 less than expected; the relay forwards that much less.
         let received = feeder.expectedReceived - Amount("0.5")!
         try h.journal.transition(feeder.idempotencyKey, to: .confirmed, by: "cli:desk", note: nil,
-                                 update: ActionUpdate(received: received, deliveredAt: h.clock.now), at: h.clock.now)
+                                 update: ActionUpdate(received: received, deliveredAt: h.clock.date), at: h.clock.date)
         h.market.change { s in
             s.balances[0].amount = s.balances[0].amount - feeder.amount
             s.balances[1].amount = received
         }
-        h.clock.advance(60)
+        h.clock.advance(by: .seconds(60))
         _ = try await h.run()
         actions = try h.actions()
         #expect(actions.count == 2, "no new plan while the relay is in flight")
@@ -199,7 +199,7 @@ import Testing
         #expect(try h.actions()[1].attempts == 1)
 
         // ETA 120 s × expire_factor 3 = 360 s.
-        h.clock.advance(361)
+        h.clock.advance(by: .seconds(361))
         let later = try await h.run()
         let statuses = try h.actions().map(\.status)
         #expect(statuses[0] == .expired)
@@ -209,8 +209,8 @@ import Testing
         // A human says it arrived: the token plans again once a balance read shows it.
         let key = try h.actions()[0].idempotencyKey
         try h.journal.transition(key, to: .confirmed, by: "cli:desk", note: nil,
-                                 update: ActionUpdate(received: h.actions()[0].expectedReceived, deliveredAt: h.clock.now), at: h.clock.now)
-        h.clock.advance(10)
+                                 update: ActionUpdate(received: h.actions()[0].expectedReceived, deliveredAt: h.clock.date), at: h.clock.date)
+        h.clock.advance(by: .seconds(10))
         let resolved = try await h.run()
         #expect(resolved.tokens.first?.status != "waiting")
     }
@@ -220,7 +220,7 @@ import Testing
         defer { h.remove() }
         try await runDyingBeforeSending(h)
         let lapsed = try h.actions()
-        h.clock.advance(601)  // valid_seconds defaults to 600
+        h.clock.advance(by: .seconds(601))  // valid_seconds defaults to 600
         let outcome = try await h.run()
         for action in lapsed {
             #expect(try h.journal.action(action.idempotencyKey)?.status == .failed)
@@ -255,7 +255,7 @@ import Testing
                 let snapshot = try market.read()
                 market.change { s in for i in s.routes.indices { s.routes[i].feeBps = 80 } }
                 return snapshot
-            }, submitter: h.submitter, now: { h.clock.now }).run()
+            }, submitter: h.submitter, time: h.clock).run()
         #expect(outcome.count(.blocked) == 2)
         #expect(try h.journal.history(h.actions()[0].idempotencyKey).last?.note?.contains("fee above max_fee_bps") == true)
         #expect(h.submitter.calls.isEmpty)

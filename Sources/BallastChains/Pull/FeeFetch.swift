@@ -56,6 +56,6 @@ struct FeeRequest: Sendable {
                              maxAmount: quote.maxAmount, observedAt: quote.observedAt ?? now())
             }
         }
-        return RouteReading(label: label, outcome: outcome)
+        return RouteReading(label: label, chain: fromChain, outcome: outcome)
     }
 }

@@ -54,7 +54,7 @@ public actor MarketPuller {
         var toFetch: [FeeRequest] = []
         for request in feeRequests {
             if let entry = feeCache[request.label], entry.until > started {
-                cached.append(RouteReading(label: request.label, outcome: .success(entry.route)))
+                cached.append(RouteReading(label: request.label, chain: request.fromChain, outcome: .success(entry.route)))
             } else {
                 toFetch.append(request)
             }
@@ -110,9 +110,10 @@ public actor MarketPuller {
 
         let failed = Dictionary(failures.map { ($0.source, $0.reason) }, uniquingKeysWith: { first, _ in first })
         // Health records what was asked this tick; a quote from the cache was not.
-        let fetchedLabels = prices.map(\.label) + balances.map(\.label) + fetchedRoutes.map(\.label)
-        for label in Set(fetchedLabels) {
-            var record = health[label] ?? SourceHealth(source: label)
+        let fetched: [(String, (SourceHealth.Kind, String))] = prices.map { ($0.label, (.price, $0.chain)) }
+            + balances.map { ($0.label, (.balance, $0.chain)) } + fetchedRoutes.map { ($0.label, (.route, $0.chain)) }
+        for (label, (kind, chain)) in Dictionary(fetched, uniquingKeysWith: { a, _ in a }) {
+            var record = health[label] ?? SourceHealth(source: label, kind: kind, chain: chain)
             if let reason = failed[label] { record.record(failure: reason, at: takenAt) } else { record.record(success: takenAt) }
             health[label] = record
         }

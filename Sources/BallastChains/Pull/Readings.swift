@@ -37,6 +37,8 @@ struct BalanceReading: Sendable {
 /// A bridge route's fee quote, or why there is none.
 struct RouteReading: Sendable {
     var label: String
+    /// The sending chain: where the route's health is reported.
+    var chain: String
     var outcome: Result<Route, SourceError>
 }
 

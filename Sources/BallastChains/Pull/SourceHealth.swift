@@ -3,15 +3,24 @@ import BallastCore
 
 /// How one source has fared across ticks: what the service shows an operator.
 public struct SourceHealth: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        case price, balance, route
+    }
+
     public var source: String
+    public var kind: Kind
+    /// The chain the source reads (a route's sending chain).
+    public var chain: String
     public var lastSuccess: Date?
     public var lastError: String?
     public var lastErrorAt: Date?
     /// Ticks in a row that this source failed; 0 after any success.
     public var consecutiveFailures: Int
 
-    init(source: String) {
+    init(source: String, kind: Kind, chain: String) {
         self.source = source
+        self.kind = kind
+        self.chain = chain
         consecutiveFailures = 0
     }
 

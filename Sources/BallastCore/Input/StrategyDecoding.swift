@@ -22,6 +22,7 @@ extension Strategy {
         let arbitrage = root.object("arbitrage", required: false).flatMap(decodeArbitrage)
         let rebalance = root.object("rebalance", required: false).flatMap { decodeRebalance($0, tokens: tokens) }
         let execution = root.object("execution", required: false).flatMap(decodeExecution)
+        let alerts = decodeAlerts(root)
         if execution != nil, rebalance == nil { log.add(nil, "execution: a strategy acts only through its rebalance section, which is missing") }
         var deviation = defaultMaxSourceDeviationBps
         if let prices = root.object("prices", required: false) {
@@ -34,7 +35,7 @@ extension Strategy {
         root.finish()
         guard log.isEmpty, let name else { throw InvalidInput(source: source, problems: log.problems) }
         return Strategy(name: name, tokens: tokens, arbitrage: arbitrage, rebalance: rebalance, execution: execution,
-                        maxSourceDeviationBps: deviation)
+                        alerts: alerts, maxSourceDeviationBps: deviation)
     }
 
     private static func decodeArbitrage(_ r: FieldReader) -> ArbitrageRules? {
@@ -53,6 +54,7 @@ extension Strategy {
         let maxFee = r.number("max_fee_bps", in: .feeBps)
         let maxAge = r.number("max_price_age_seconds", required: false, in: .seconds)
         let maxNodes = r.integer("max_solve_nodes", required: false, in: NumberRange(min: 0, max: 10_000_000))
+        let cooldown = r.number("cooldown_seconds", required: false, in: .wholeSeconds)
         var targets: [String: [String: TargetShare]] = [:]
         if let t = r.object("targets") {
             for (token, _) in t.entries() {
@@ -76,7 +78,8 @@ extension Strategy {
         guard r.isClean, let threshold, let minTransfer, let maxFee else { return nil }
         return RebalanceRules(threshold: threshold, minTransferUSD: minTransfer, maxFeeBps: maxFee, targets: targets,
                               maxPriceAgeSeconds: maxAge ?? RebalanceRules.defaultMaxPriceAgeSeconds,
-                              maxSolveNodes: maxNodes ?? RebalanceRules.defaultMaxSolveNodes)
+                              maxSolveNodes: maxNodes ?? RebalanceRules.defaultMaxSolveNodes,
+                              cooldownSeconds: cooldown ?? RebalanceRules.defaultCooldownSeconds)
     }
 
     private static func decodeExecution(_ r: FieldReader) -> ExecutionRules? {
@@ -109,9 +112,8 @@ extension Strategy {
         switch (r.string("secret", required: false), r.string("secret_file", required: false)) {
         case (let text?, nil):
             // Only a whole `${NAME}` reference: a secret written into the file itself is refused.
-            if text.hasPrefix("${"), text.hasSuffix("}"), text.count > 3,
-               text.dropFirst(2).dropLast().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
-                secret = .environment(String(text.dropFirst(2).dropLast()))
+            if let name = environmentName(text) {
+                secret = .environment(name)
             } else {
                 r.fail("secret", "must be a reference to the environment, ${NAME}: never the secret itself")
             }
@@ -125,6 +127,46 @@ extension Strategy {
         guard r.isClean, let url, let secret else { return nil }
         return WebhookSettings(url: url, secret: secret, timeoutSeconds: timeout ?? WebhookSettings.defaultTimeoutSeconds,
                                validSeconds: valid ?? WebhookSettings.defaultValidSeconds)
+    }
+
+    /// `alerts:`, a list of webhooks.
+    private static func decodeAlerts(_ root: FieldReader) -> [AlertWebhook] {
+        guard let items = root.array("alerts", required: false) else { return [] }
+        var alerts: [AlertWebhook] = []
+        for (i, item) in items.enumerated() {
+            guard let r = FieldReader(item, entry: root.entry, prefix: "alerts[\(i)].", what: "alerts[\(i)]", log: root.log) else { continue }
+            var url: ConfiguredValue?
+            if let text = r.string("url") {
+                if let name = environmentName(text) {
+                    url = .environment(name)
+                } else if text.contains("${") {
+                    r.fail("url", "must be a URL or a whole reference to the environment, ${NAME}")
+                } else if !text.lowercased().hasPrefix("https://"), !text.lowercased().hasPrefix("http://") {
+                    r.fail("url", "must be an http:// or https:// URL, got \(text)")
+                } else {
+                    url = .literal(text)
+                }
+            }
+            var format: AlertWebhook.Format?
+            if let text = r.string("format") {
+                format = AlertWebhook.Format(rawValue: text)
+                if format == nil { r.fail("format", "must be slack or json, got \(text)") }
+            }
+            let repeatMinutes = r.number("repeat_minutes", required: false, in: NumberRange(min: 0, max: 10_080))
+            let failures = r.integer("source_failures", required: false, in: NumberRange(min: 1, max: 10_000))
+            r.finish()
+            guard let url, let format else { continue }
+            alerts.append(AlertWebhook(url: url, format: format, repeatMinutes: repeatMinutes ?? AlertWebhook.defaultRepeatMinutes,
+                                       sourceFailures: failures ?? AlertWebhook.defaultSourceFailures))
+        }
+        return alerts
+    }
+
+    /// `NAME` of a whole `${NAME}` reference, nil for anything else.
+    private static func environmentName(_ text: String) -> String? {
+        guard text.hasPrefix("${"), text.hasSuffix("}"), text.count > 3 else { return nil }
+        let name = text.dropFirst(2).dropLast()
+        return name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) ? String(name) : nil
     }
 
     private static func names(_ key: String, in r: FieldReader) -> [String]? {

@@ -7,6 +7,8 @@ public struct Strategy: Sendable, Hashable {
     public var rebalance: RebalanceRules?
     /// How live mode submits transfers; nil leaves the strategy dry-run only.
     public var execution: ExecutionRules?
+    /// Where the service sends alerts; empty for none.
+    public var alerts: [AlertWebhook]
     /// How far (in bps) a source may stray from the median of a (chain, token)'s fresh
     /// sources before it is dropped; `prices.max_deviation_bps`, default 100.
     public var maxSourceDeviationBps: Double
@@ -14,12 +16,14 @@ public struct Strategy: Sendable, Hashable {
     public static let defaultMaxSourceDeviationBps = 100.0
 
     public init(name: String, tokens: [String], arbitrage: ArbitrageRules? = nil, rebalance: RebalanceRules? = nil,
-                execution: ExecutionRules? = nil, maxSourceDeviationBps: Double = Strategy.defaultMaxSourceDeviationBps) {
+                execution: ExecutionRules? = nil, alerts: [AlertWebhook] = [],
+                maxSourceDeviationBps: Double = Strategy.defaultMaxSourceDeviationBps) {
         self.name = name
         self.tokens = tokens
         self.arbitrage = arbitrage
         self.rebalance = rebalance
         self.execution = execution
+        self.alerts = alerts
         self.maxSourceDeviationBps = maxSourceDeviationBps
     }
 }
@@ -55,21 +59,26 @@ public struct RebalanceRules: Sendable, Hashable {
     /// Branch-and-bound nodes the solver may spend on one token's plan: the budget that makes
     /// plans deterministic (`rebalance.max_solve_nodes`).
     public var maxSolveNodes: Int
+    /// The service leaves a token at rest this long after a cycle that acted on it
+    /// (`rebalance.cooldown_seconds`): transfers take time to land.
+    public var cooldownSeconds: Double
 
     public static let defaultMaxPriceAgeSeconds = 600.0
     /// Chosen with `ballast bench plan --reference-nodes`: 100 nodes left 20-chain plans up to
     /// 15% above the optimum; nodes cost up to 0.3 s each at 30 chains (README, "Performance").
     public static let defaultMaxSolveNodes = 1_000
+    public static let defaultCooldownSeconds = 900.0
 
     public init(threshold: Double, minTransferUSD: Double, maxFeeBps: Double, targets: [String: [String: TargetShare]],
                 maxPriceAgeSeconds: Double = RebalanceRules.defaultMaxPriceAgeSeconds,
-                maxSolveNodes: Int = RebalanceRules.defaultMaxSolveNodes) {
+                maxSolveNodes: Int = RebalanceRules.defaultMaxSolveNodes, cooldownSeconds: Double = RebalanceRules.defaultCooldownSeconds) {
         self.threshold = threshold
         self.minTransferUSD = minTransferUSD
         self.maxFeeBps = maxFeeBps
         self.targets = targets
         self.maxPriceAgeSeconds = maxPriceAgeSeconds
         self.maxSolveNodes = maxSolveNodes
+        self.cooldownSeconds = cooldownSeconds
     }
 }
 

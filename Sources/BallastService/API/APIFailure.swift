@@ -1,0 +1,59 @@
+import BallastReports
+import Foundation
+import Hummingbird
+import Logging
+
+/// A request the API refuses, with the reason it gives as JSON: `{"error": "..."}`.
+struct APIFailure: Error {
+    var status: HTTPResponse.Status
+    var reason: String
+
+    init(_ status: HTTPResponse.Status, _ reason: String) {
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// Every error leaves as JSON with a reason: the API's own refusals, Hummingbird's (unknown
+/// path 404, body too large 413), and anything unforeseen as 500 without its details.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let failure as APIFailure {
+            return JSONBody.error(failure.status, failure.reason)
+        } catch let error as HTTPError {
+            let reason = switch error.status {
+            case .notFound: "no such endpoint: \(request.method) \(request.uri.path)"
+            case .contentTooLarge: "the body is larger than \(APIRoutes.maxBodyBytes / 1024) KB"
+            case .methodNotAllowed: "\(request.method) is not allowed on \(request.uri.path)"
+            default: error.body ?? error.status.reasonPhrase
+            }
+            return JSONBody.error(error.status, reason, headers: error.headers)
+        } catch {
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return JSONBody.error(.internalServerError, "internal error (logged)")
+        }
+    }
+}
+
+/// JSON responses, written as the command line writes them (sorted keys).
+enum JSONBody {
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        text(try JSONOutput.string(value), status: status, contentType: "application/json")
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ reason: String, headers: HTTPFields = [:]) -> Response {
+        let body = (try? JSONOutput.string(["error": reason])) ?? "{\"error\": \"\(status.code)\"}"
+        var response = text(body, status: status, contentType: "application/json")
+        for field in headers where field.name != .contentType && field.name != .contentLength { response.headers.append(field) }
+        return response
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String) -> Response {
+        Response(status: status, headers: [.contentType: contentType, .cacheControl: "no-store"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+}

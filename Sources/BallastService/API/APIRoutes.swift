@@ -1,0 +1,144 @@
+import BallastCore
+import BallastExecution
+import BallastReports
+import BallastStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The HTTP API and the dashboard: every answer comes from the last tick or the journal;
+/// nothing is pulled or solved for a request.
+enum APIRoutes {
+    static let maxBodyBytes = 64 << 10
+    static let maxPageSize = 1_000
+
+    static func router(loop: TickLoop, access: Access, logger: Logger) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware(logger: logger))
+        router.add(middleware: BodyLimitMiddleware())
+
+        // Unauthenticated: probes, the login form, and the signer's signed status reports.
+        router.get("/livez") { _, _ in JSONBody.text("ok", contentType: "text/plain; charset=utf-8") }
+        router.get("/readyz") { _, _ in
+            let readiness = loop.readiness
+            return try JSONBody.response(ReadinessBody(ready: readiness.ready, reasons: readiness.reasons),
+                                         status: readiness.ready ? .ok : .serviceUnavailable)
+        }
+        router.get("/login") { _, _ in LoginPage.response(failed: false) }
+        router.post("/login") { request, _ in try await login(request, access: access) }
+        router.post("/v1/actions/{key}/status") { request, context in
+            try await ActionStatusReport.handle(request, key: try context.parameters.require("key"), loop: loop)
+        }
+
+        let api = router.group().add(middleware: AccessMiddleware(access: access))
+        api.get("/") { _, _ in DashboardPage.response(loop: loop) }
+        api.post("/logout") { _, _ in
+            var response = Response(status: .seeOther, headers: [.location: "/login"])
+            response.setCookie(Cookie(name: Access.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+            return response
+        }
+        api.get("/metrics") { _, _ in
+            JSONBody.text(loop.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        api.get("/v1/status") { _, _ in try JSONBody.response(StatusBody(loop: loop)) }
+        api.get("/v1/opportunities") { _, _ in
+            guard let tick = loop.state.current.lastTick else { throw APIFailure(.serviceUnavailable, "no tick has finished yet") }
+            guard let scan = tick.scan else { throw APIFailure(.notFound, "the strategy has no arbitrage section") }
+            return try JSONBody.response(TickBody(tick: tick.number, report: scan))
+        }
+        api.get("/v1/plan") { _, _ in
+            guard let tick = loop.state.current.lastTick else { throw APIFailure(.serviceUnavailable, "no tick has finished yet") }
+            guard let plan = tick.plan else {
+                throw APIFailure(.notFound, loop.configuration.strategy.rebalance == nil
+                    ? "the strategy has no rebalance section" : "the last tick made no plan (no balances were read)")
+            }
+            return try JSONBody.response(TickBody(tick: tick.number, report: plan))
+        }
+        api.get("/v1/sources") { _, _ in
+            try JSONBody.response(["sources": (loop.state.current.lastTick?.health ?? []).map(SourceBody.init)])
+        }
+        api.get("/v1/journal") { request, _ in try journalPage(request, journal: loop.journal) }
+        api.post("/v1/pause") { request, _ in try await pause(true, request, loop: loop) }
+        api.post("/v1/resume") { request, _ in try await pause(false, request, loop: loop) }
+        return router
+    }
+
+    private static func login(_ request: Request, access: Access) async throws -> Response {
+        if request.headers[.origin] != nil, !Access.sameOrigin(request) {
+            throw APIFailure(.forbidden, "the login form must be posted from this server's page")
+        }
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let form = try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body))
+        guard let token = form?["token"], access.allowsToken(token), let session = access.sessionValue else {
+            return LoginPage.response(failed: true)
+        }
+        var response = Response(status: .seeOther, headers: [.location: "/"])
+        response.setCookie(Cookie(name: Access.cookieName, value: session, maxAge: Access.sessionSeconds, path: "/",
+                                  httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    private static func pause(_ paused: Bool, _ request: Request, loop: TickLoop) async throws -> Response {
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        var reason: String?
+        if body.readableBytes > 0 {
+            guard case .object(let fields)? = try? DocumentParser.json(Data(body.readableBytesView), source: "the request body") else {
+                throw APIFailure(.badRequest, "the body must be a JSON object, such as {\"reason\": \"...\"}, or empty")
+            }
+            switch fields["reason"] {
+            case nil, .null?: break
+            case .string(let text)? where text.count <= 500: reason = DocumentValue.printable(text)
+            default: throw APIFailure(.badRequest, "reason must be a string of at most 500 characters")
+            }
+            if let unknown = fields.keys.first(where: { $0 != "reason" }) { throw APIFailure(.badRequest, "unknown field \(unknown)") }
+        }
+        try loop.setPaused(paused, by: "api", reason: reason)
+        return try JSONBody.response(PauseBody(try loop.journal.pauseState()))
+    }
+
+    private static func journalPage(_ request: Request, journal: any Journal) throws -> Response {
+        let parameters = request.uri.queryParameters
+        for name in parameters.map({ String($0.key) }) where !["status", "since", "limit", "cursor", "token"].contains(name) {
+            throw APIFailure(.badRequest, "unknown parameter \(name); known: status, since, limit, cursor, token")
+        }
+        var query = ActionQuery(limit: 100)
+        if let text = parameters["status"].map(String.init) {
+            guard let status = ActionStatus(rawValue: text) else {
+                throw APIFailure(.badRequest, "status must be one of \(ActionStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.status = status
+        }
+        if let text = parameters["since"].map(String.init) {
+            guard let since = Timestamp.parse(text) else { throw APIFailure(.badRequest, "since must be an RFC 3339 time, such as 2026-11-24T12:00:00Z") }
+            query.since = since
+        }
+        if let text = parameters["limit"].map(String.init) {
+            guard let limit = Int(text), (1...maxPageSize).contains(limit) else {
+                throw APIFailure(.badRequest, "limit must be a whole number from 1 to \(maxPageSize)")
+            }
+            query.limit = limit
+        }
+        if let token = parameters["token"].map(String.init) { query.token = token }
+        if let cursor = parameters["cursor"].map(String.init) {
+            guard try journal.action(cursor) != nil else { throw APIFailure(.badRequest, "unknown cursor: give next_cursor from an earlier page") }
+            query.after = cursor
+        }
+        let pageSize = query.limit
+        query.limit += 1
+        let found = try journal.actions(query)
+        let page = Array(found.prefix(pageSize))
+        return try JSONBody.response(JournalPage(actions: page.map(ActionRow.init),
+                                                 nextCursor: found.count > pageSize ? page.last?.idempotencyKey : nil))
+    }
+}
+
+/// Refuses a declared body over the limit before reading it (a body without a length is cut
+/// at the limit where it is read).
+struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > APIRoutes.maxBodyBytes {
+            throw HTTPError(.contentTooLarge)
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Something an operator should hear about, as the alert webhooks carry it.
+public struct Alert: Sendable, Hashable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case opportunity
+        case sourceFailing = "source_failing"
+        case cyclePlanned = "cycle_planned"
+        case cycleSubmitted = "cycle_submitted"
+        case cycleFailed = "cycle_failed"
+        case actionExpired = "action_expired"
+        case paused, resumed
+        case readinessLost = "readiness_lost"
+        case readinessBack = "readiness_back"
+        case reloadFailed = "reload_failed"
+    }
+
+    public var kind: Kind
+    /// What the alert is about (a token, a source, an action key): with the kind, what makes two
+    /// alerts "the same" for `repeat_minutes`.
+    public var subject: String
+    public var text: String
+    public var at: Date
+    /// For `source_failing`: ticks failed in a row (each webhook has its own threshold).
+    public var streak: Int
+
+    public init(_ kind: Kind, subject: String, text: String, at: Date, streak: Int = 0) {
+        self.kind = kind
+        self.subject = subject
+        self.text = text
+        self.at = at
+        self.streak = streak
+    }
+
+    /// The body for a webhook of `format`.
+    func body(_ format: AlertFormat, strategy: String) -> Data {
+        let object: [String: String] = switch format {
+        case .slack: ["text": "[ballast \(strategy)] \(text)"]
+        case .json: ["kind": kind.rawValue, "subject": subject, "text": text, "at": ISO8601DateFormatter().string(from: at), "strategy": strategy]
+        }
+        // A dictionary of strings always encodes.
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+}

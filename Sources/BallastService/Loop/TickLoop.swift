@@ -1,0 +1,229 @@
+import BallastChains
+import BallastCore
+import BallastExecution
+import BallastHTTP
+import BallastStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The service's heartbeat: every interval one tick pulls the market, scans, decides, and runs
+/// a rebalancing cycle when a token out of its band may act. One tick at a time: a slow tick
+/// delays the next one, never overlaps it. A failing source or stage degrades the tick (it is
+/// reported), it never stops the loop.
+///
+/// On graceful shutdown no new tick starts, the running pull is cancelled, and a cycle stops
+/// before its next submission (journal writes are synchronous; a POST under way finishes).
+public final class TickLoop: Service, Sendable {
+    let settings: ServiceSettings
+    let journal: any Journal
+    let client: HTTPClient
+    let time: any TimeSource
+    let logger: Logger
+    public let metrics: ServiceMetrics
+    public let state: ServiceState
+    let alerts: AlertSender
+    private let loader: ConfigurationLoader
+    let engine: Mutex<Engine>
+    /// Readiness after the last tick, to alert when it is lost and when it is back.
+    private let wasReady = Mutex<Bool?>(nil)
+    /// Signalled after every tick (tests and benchmarks wait on it, never on the clock).
+    private let ticks: AsyncStream<TickView>.Continuation
+    public let finishedTicks: AsyncStream<TickView>
+
+    /// Loads the configuration once; throws ``ConfigurationError`` when it cannot serve.
+    public init(settings: ServiceSettings, journal: any Journal, loader: @escaping ConfigurationLoader, client: HTTPClient,
+                time: any TimeSource, logger: Logger, metrics: ServiceMetrics) throws(ConfigurationError) {
+        self.settings = settings
+        self.journal = journal
+        self.client = client
+        self.time = time
+        self.logger = logger
+        self.metrics = metrics
+        self.loader = loader
+        let configuration: ServiceConfiguration
+        do { configuration = try loader() } catch let error as ConfigurationError { throw error } catch {
+            throw ConfigurationError(lines: ["\(error)"])
+        }
+        engine = Mutex(try Engine(configuration, settings: settings, journal: journal, client: client, time: time))
+        state = ServiceState(startedAt: time.date, configuration: configuration)
+        alerts = AlertSender(client: client, logger: logger, metrics: metrics, time: time)
+        alerts.use(try AlertSender.targets(configuration.strategy, environment: settings.environment))
+        (finishedTicks, ticks) = AsyncStream.makeStream(of: TickView.self, bufferingPolicy: .bufferingNewest(16))
+    }
+
+    var configuration: ServiceConfiguration { engine.withLock { $0.configuration } }
+
+    public func run() async throws {
+        var number = 0
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            number += 1
+            let began = time.elapsed
+            let tick = number
+            let view = try? await cancelWhenGracefulShutdown { await self.tick(tick) }
+            if let view { ticks.yield(view) }
+            let rest = settings.interval - (time.elapsed - began)
+            guard rest > .zero else { continue }
+            do { try await cancelWhenGracefulShutdown { try await self.time.sleep(for: rest) } } catch { break }
+        }
+        ticks.finish()
+        logger.info("tick loop stopped", metadata: ["ticks": "\(number)"])
+    }
+
+    /// Reads the configuration files again (SIGHUP). A configuration that fails validation, or
+    /// cannot serve, is refused: the old one stays in force and an alert says why.
+    public func reload() {
+        let now = time.date
+        do {
+            let configuration: ServiceConfiguration
+            do { configuration = try loader() } catch let error as ConfigurationError { throw error } catch {
+                throw ConfigurationError(lines: ["\(error)"])
+            }
+            let fresh = try Engine(configuration, settings: settings, journal: journal, client: client, time: time)
+            let targets = try AlertSender.targets(configuration.strategy, environment: settings.environment)
+            engine.withLock { $0 = fresh }
+            alerts.use(targets)
+            state.update {
+                $0.strategyName = configuration.strategy.name
+                $0.chains = configuration.market.chains.map(\.name)
+                $0.reloadError = nil
+                $0.reloadedAt = now
+            }
+            logger.notice("configuration reloaded", metadata: ["strategy": "\(configuration.strategy.name)",
+                                                               "chains": "\(configuration.market.chains.count)"])
+        } catch {
+            metrics.countError(stage: "reload")
+            state.update { $0.reloadError = "\(error)" }
+            logger.error("reload refused; the previous configuration stays in force", metadata: ["problems": "\(error)"])
+            alerts.send(Alert(.reloadFailed, subject: "reload", text: "reload refused, the previous configuration stays: \(error)", at: now))
+        }
+    }
+
+    /// One tick; nil when shutdown cut it short before anything was decided.
+    func tick(_ number: Int) async -> TickView? {
+        let engine = self.engine.withLock { $0 }
+        let startedAt = time.date, began = time.elapsed
+        var errors: [(stage: String, message: String)] = []
+        var events: [CycleOutcome.ActionEvent] = []
+        if let cycle = engine.cycle {
+            do { events = try await cycle.advance() } catch { errors.append(Self.stage(error)) }
+        }
+        let report = await engine.puller.pull()
+        if Task.isCancelled { return nil }
+        let market = report.snapshot
+        let scan = engine.detector?.scan(market)
+        var decision: RebalanceCycle.Decision?
+        var outcome: CycleOutcome?
+        if let cycle = engine.cycle, !market.balances.isEmpty {
+            do {
+                var d = try cycle.decide(market)
+                let cooldown = engine.configuration.strategy.rebalance?.cooldownSeconds ?? 0
+                let lastActed = state.current.lastActed
+                d.resting = Set(lastActed.filter { startedAt.timeIntervalSince($0.value) < cooldown }.keys)
+                decision = d
+                if !d.acting.isEmpty, !Task.isCancelled {
+                    let acting = d.acting
+                    let ran = try await cycle.run(d, startedAt: startedAt)
+                    outcome = ran
+                    state.update { s in for token in acting { s.lastActed[token] = startedAt } }
+                }
+            } catch {
+                errors.append(Self.stage(error))
+            }
+        } else if engine.cycle != nil {
+            errors.append(("pull", "no balance could be read: nothing to rebalance from"))
+        }
+        if market.prices.isEmpty, market.routes.isEmpty, market.balances.isEmpty {
+            errors.append(("pull", "no source gave any data"))
+        }
+
+        let view = TickView(number: number, startedAt: startedAt, duration: time.elapsed - began, snapshot: market,
+                            decisionMarket: decision?.market ?? market, scan: scan, plan: decision?.report,
+                            failures: report.failures, health: report.health, cycle: outcome, events: events, errors: errors)
+        publish(view, engine: engine)
+        return view
+    }
+
+    private func publish(_ view: TickView, engine: Engine) {
+        state.update { s in
+            s.lastTick = view
+            if view.succeeded { s.lastSuccessAt = view.startedAt }
+        }
+        let pending = (try? journal.inFlight(balancesReadAt: .distantFuture).count) ?? 0
+        metrics.record(view, pendingActions: pending)
+        metrics.count(view.events + (view.cycle?.events ?? []), mode: engine.mode)
+        for _ in view.failures { metrics.countError(stage: "pull") }
+        for error in view.errors where error.stage != "pull" { metrics.countError(stage: error.stage) }
+        raiseAlerts(view, engine: engine)
+        logger.info("tick", metadata: TickLog.metadata(view))
+    }
+
+    private func raiseAlerts(_ view: TickView, engine: Engine) {
+        let at = view.startedAt
+        for o in view.scan?.opportunities ?? [] {
+            alerts.send(Alert(.opportunity, subject: "\(o.token) \(o.buyChain)→\(o.sellChain) \(o.bridge)",
+                              text: "\(o.token): buy on \(o.buyChain), sell on \(o.sellChain) over \(o.bridge): profit $\(Figures.usd(o.profitUSD))", at: at))
+        }
+        for source in view.health where source.consecutiveFailures > 0 {
+            alerts.send(Alert(.sourceFailing, subject: source.source,
+                              text: "\(source.source) failed \(source.consecutiveFailures) ticks in a row: \(source.lastError ?? "")", at: at,
+                              streak: source.consecutiveFailures))
+        }
+        if let cycle = view.cycle {
+            let planned = cycle.count(.planned) + cycle.count(.dryRun)
+            if planned > 0 {
+                alerts.send(Alert(.cyclePlanned, subject: "cycle \(cycle.cycle)",
+                                  text: "cycle \(cycle.cycle) (\(engine.mode == .live ? "live" : "dry-run")) planned \(planned) transfer\(planned == 1 ? "" : "s")", at: at))
+            }
+        }
+        let events = view.events + (view.cycle?.events ?? [])
+        let submitted = events.filter { $0.status == .submitted }
+        if !submitted.isEmpty {
+            alerts.send(Alert(.cycleSubmitted, subject: submitted.map(\.key).joined(separator: ","),
+                              text: "submitted \(submitted.count) transfer\(submitted.count == 1 ? "" : "s"): \(submitted.map(\.key).joined(separator: ", "))", at: at))
+        }
+        for event in events where event.status == .failed || event.status == .blocked {
+            alerts.send(Alert(.cycleFailed, subject: event.key, text: "\(event.key) \(event.status.rawValue): \(event.note ?? "")", at: at))
+        }
+        for event in events where event.status == .expired {
+            alerts.send(Alert(.actionExpired, subject: event.key, text: "\(event.key) expired: \(event.note ?? "")", at: at))
+        }
+        for error in view.errors where error.stage == "cycle" || error.stage == "journal" {
+            alerts.send(Alert(.cycleFailed, subject: error.stage, text: "\(error.stage): \(error.message)", at: at))
+        }
+        let readiness = self.readiness
+        let before = wasReady.withLock { previous in
+            defer { previous = readiness.ready }
+            return previous
+        }
+        if before != readiness.ready, before != nil || !readiness.ready {
+            alerts.send(readiness.ready
+                ? Alert(.readinessBack, subject: "readiness", text: "ready again", at: at)
+                : Alert(.readinessLost, subject: "readiness", text: "not ready: " + readiness.reasons.joined(separator: "; "), at: at))
+        }
+    }
+
+    /// Pause or resume from the API; the journal holds the switch, so `ballast pause` and the
+    /// service agree.
+    func setPaused(_ paused: Bool, by actor: String, reason: String?) throws(JournalError) {
+        let now = time.date
+        try journal.setPaused(PauseState(paused: paused, by: actor, at: now, reason: reason))
+        alerts.send(Alert(paused ? .paused : .resumed, subject: "pause",
+                          text: paused ? "paused by \(actor)\(reason.map { ": \($0)" } ?? "")" : "resumed by \(actor)", at: now))
+    }
+
+    private static func stage(_ error: any Error) -> (stage: String, message: String) {
+        (error is JournalError ? "journal" : "cycle", "\(error)")
+    }
+}
+
+extension TickLoop {
+    /// Live only: the key status reports are signed with.
+    var webhookSecret: WebhookSecret? { engine.withLock { $0.webhookSecret } }
+
+    /// Readiness now, from the last tick and the journal file.
+    public var readiness: Readiness {
+        Readiness(state: state.current, interval: settings.interval, now: time.date, journalPath: settings.journalPath)
+    }
+}

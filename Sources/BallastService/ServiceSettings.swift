@@ -1,0 +1,66 @@
+import BallastChains
+import BallastCore
+import Foundation
+
+/// How `ballast serve` runs: fixed for the life of the process (a reload changes the
+/// configuration, never these).
+public struct ServiceSettings: Sendable {
+    /// Time between the start of one tick and the next; a slow tick delays the next one.
+    public var interval: Duration
+    public var live: Bool
+    public var host: String
+    /// 0 asks the system for a free port (tests); the log says which one was bound.
+    public var port: Int
+    /// `BALLAST_API_TOKEN`: a secret, needed by every endpoint but `/livez` and `/readyz`.
+    public var apiToken: String?
+    public var journalPath: String
+    public var pull: PullSettings
+    /// Who the journal names for the service's changes.
+    public var actor: String
+    public var version: String
+    /// The environment `${NAME}` references are read from (alert URLs, webhook secrets).
+    public var environment: [String: String]
+
+    public init(interval: Duration, live: Bool, host: String, port: Int, apiToken: String?, journalPath: String,
+                pull: PullSettings, actor: String = "serve", version: String, environment: [String: String]) {
+        self.interval = interval
+        self.live = live
+        self.host = host
+        self.port = port
+        self.apiToken = apiToken
+        self.journalPath = journalPath
+        self.pull = pull
+        self.actor = actor
+        self.version = version
+        self.environment = environment
+    }
+
+    /// True for addresses only this machine can reach.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// What SIGHUP reloads: the strategy and the chain files, read and checked together.
+public struct ServiceConfiguration: Sendable {
+    public var strategy: Strategy
+    /// The strategy file as read: stored with each cycle, so it can be replayed.
+    public var strategyText: String
+    public var market: MarketConfig
+
+    public init(strategy: Strategy, strategyText: String, market: MarketConfig) {
+        self.strategy = strategy
+        self.strategyText = strategyText
+        self.market = market
+    }
+}
+
+/// Reads the configuration files again; throws ``ConfigurationError`` with every problem.
+public typealias ConfigurationLoader = @Sendable () throws -> ServiceConfiguration
+
+/// Configuration that cannot be used, worded for the operator (one line per problem).
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var lines: [String]
+    public init(lines: [String]) { self.lines = lines }
+    public var description: String { lines.joined(separator: "; ") }
+}

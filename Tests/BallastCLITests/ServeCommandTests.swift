@@ -1,0 +1,296 @@
+import BallastSandbox
+import Crypto
+import Foundation
+import Testing
+
+/// `ballast serve` run as a desk runs it: against the simulated market and a signed-webhook
+/// receiver on 127.0.0.1, with a real journal file, driven through its HTTP API and signals.
+@Suite struct ServeCommandTests {
+    static let market = SimulatedMarket(chains: 3, tokens: 3)
+    static let token = "test-api-token-0123456789"
+    static let secret = "s3cr3t-webhook-key-for-serve-tests"
+
+    /// chain00 holds the least USDC and should hold half of it: the first tick is out of band.
+    static func strategy(webhook: String, timeoutSeconds: Int = 1, name: String = "desk") -> String {
+        """
+        name: \(name)
+        tokens: [USDC]
+        arbitrage:
+          min_profit_usd: 0
+          min_roi_bps: 0
+          max_trade_usd: 10000
+          max_price_age_seconds: 600
+        rebalance:
+          threshold: 0.05
+          min_transfer_usd: 1
+          max_fee_bps: 200
+          cooldown_seconds: 0
+          targets:
+            USDC: {chain00: 0.5, chain01: 0.25, chain02: 0.25}
+        execution:
+          webhook:
+            url: \(webhook)
+            secret: ${BALLAST_TEST_WEBHOOK_SECRET}
+            timeout_seconds: \(timeoutSeconds)
+        """
+    }
+
+    struct Desk: JournalDesk {
+        let directory: URL
+        let chains: String
+        let strategy: String
+        let server: SimulatedMarketServer
+        let receiver: WebhookReceiver
+        var journal: String { directory.appendingPathComponent("ballast.db").path }
+        var environment: [String: String] { ["BALLAST_API_TOKEN": ServeCommandTests.token, "BALLAST_TEST_WEBHOOK_SECRET": ServeCommandTests.secret] }
+
+        func serve(_ extra: [String] = [], environment: [String: String]? = nil) async throws -> ServiceProcess {
+            try await ServiceProcess.start(["--chains", chains, "--strategy", strategy, "--journal", journal, "--interval", "0.2",
+                                            "--deadline", "3"] + extra, environment: environment ?? self.environment)
+        }
+
+    }
+
+    static func withDesk(receiver behaviour: WebhookReceiver.Behaviour = .accept, webhookTimeout: Int = 1,
+                         _ body: (Desk) async throws -> Void) async throws {
+        let server = try await SimulatedMarketServer(market: market)
+        let receiver = try await WebhookReceiver(secret: secret, behaviour: behaviour)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let chains = try market.writeChainFiles(baseURL: server.baseURL)
+        let strategy = directory.appendingPathComponent("desk.yaml")
+        try Data(Self.strategy(webhook: receiver.url, timeoutSeconds: webhookTimeout).utf8).write(to: strategy)
+        defer {
+            try? FileManager.default.removeItem(atPath: chains)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        var failure: (any Error)?
+        do { try await body(Desk(directory: directory, chains: chains, strategy: strategy.path, server: server, receiver: receiver)) } catch { failure = error }
+        try await receiver.shutdown()
+        try await server.shutdown()
+        if let failure { throw failure }
+    }
+
+    var bearer: [String: String] { ["Authorization": "Bearer \(Self.token)"] }
+
+    @Test func theAPIAsksForTheTokenAndAnswersWithIt() async throws {
+        try await Self.withDesk { desk in
+            let service = try await desk.serve()
+            _ = try await service.tick()
+            let base = service.url
+
+            #expect(try await Curl.request(base + "/livez").status == 200)
+            let ready = try await Curl.request(base + "/readyz")
+            #expect(ready.status == 200, "\(ready.body)")
+            #expect(ready.json?["ready"] as? Bool == true)
+
+            for path in ["/v1/status", "/v1/opportunities", "/v1/plan", "/v1/journal", "/v1/sources", "/metrics"] {
+                let refused = try await Curl.request(base + path)
+                #expect(refused.status == 401, "\(path): \(refused.body)")
+                #expect(refused.json?["error"] is String, "\(path): \(refused.body)")
+                let wrong = try await Curl.request(base + path, headers: ["Authorization": "Bearer not-the-token"])
+                #expect(wrong.status == 401, "\(path)")
+                let accepted = try await Curl.request(base + path, headers: bearer)
+                #expect(accepted.status == 200, "\(path): \(accepted.body)")
+            }
+            let status = try #require(try await Curl.request(base + "/v1/status", headers: bearer).json)
+            #expect(status["strategy"] as? String == "desk")
+            #expect(status["mode"] as? String == "dry_run")
+            #expect(status["ready"] as? Bool == true)
+            #expect((status["last_tick"] as? [String: Any])?["prices"] as? Int ?? 0 > 0)
+
+            let plan = try #require(try await Curl.request(base + "/v1/plan", headers: bearer).json)
+            #expect((plan["plans"] as? [[String: Any]])?.first?["token"] as? String == "USDC")
+
+            let unknown = try await Curl.request(base + "/v1/nothing", headers: bearer)
+            #expect(unknown.status == 404)
+            #expect((unknown.json?["error"] as? String)?.contains("no such endpoint") == true, "\(unknown.body)")
+            let badQuery = try await Curl.request(base + "/v1/journal?since=yesterday", headers: bearer)
+            #expect(badQuery.status == 400)
+            #expect((badQuery.json?["error"] as? String)?.contains("RFC 3339") == true)
+            let badLimit = try await Curl.request(base + "/v1/journal?limit=0", headers: bearer)
+            #expect(badLimit.status == 400)
+            let huge = try await Curl.request(base + "/v1/pause", method: "POST", headers: bearer, body: Data(repeating: 0x20, count: 70_000))
+            #expect(huge.status == 413, "\(huge.body)")
+            let notJSON = try await Curl.request(base + "/v1/pause", method: "POST", headers: bearer, body: Data("pause!".utf8))
+            #expect(notJSON.status == 400)
+
+            // A browser: the login form sets an HttpOnly, SameSite=Strict cookie that is not the token.
+            let login = try await Curl.request(base + "/login", method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                               body: Data("token=\(Self.token)".utf8))
+            #expect(login.status == 303)
+            let cookie = try #require(login.headers["set-cookie"])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "\(cookie)")
+            #expect(!cookie.contains(Self.token))
+            let session = String(cookie.prefix { $0 != ";" })
+            let page = try await Curl.request(base + "/", headers: ["Cookie": session])
+            #expect(page.status == 200)
+            #expect(page.body.contains("<svg class=\"band\""))
+            // A change made with the cookie must come from the page itself.
+            let forged = try await Curl.request(base + "/v1/pause", method: "POST", headers: ["Cookie": session, "Origin": "http://evil.example"])
+            #expect(forged.status == 403)
+            let wrongLogin = try await Curl.request(base + "/login", method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                    body: Data("token=guess".utf8))
+            #expect(wrongLogin.status == 401)
+            #expect(wrongLogin.headers["set-cookie"] == nil)
+            #expect(try await Curl.request(base + "/").status == 303, "no credentials: sent to the login form")
+
+            let result = await service.stop()
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(!service.log.contains(Self.token))
+        }
+    }
+
+    @Test func pauseStopsActionsAndResumeLetsThemGo() async throws {
+        try await Self.withDesk { desk in
+            let paused = try await desk.ballast(["pause", "--reason", "audit"])
+            #expect(paused.status == 0, "\(paused.stderr)")
+            let service = try await desk.serve(["--live"])
+            let blockedTick = try await service.tick { $0["cycle"] != nil }
+            #expect(blockedTick["actions"] as? String != "0")
+            #expect(desk.receiver.arrivals.isEmpty, "paused: nothing reaches the receiver")
+            #expect(try await desk.actions().allSatisfy { $0["status"] as? String == "blocked" })
+
+            let resumed = try await Curl.request(service.url + "/v1/resume", method: "POST", headers: bearer)
+            #expect(resumed.status == 200, "\(resumed.body)")
+            #expect(resumed.json?["paused"] as? Bool == false)
+            _ = try await service.tick { ($0["cycle"] as? String).map { Int($0) ?? 0 > 1 } ?? false }
+            let submitted = try await desk.actions().filter { $0["status"] as? String == "submitted" }
+            #expect(!submitted.isEmpty)
+            #expect(desk.receiver.arrivals.count == submitted.count)
+            #expect(desk.receiver.arrivals.allSatisfy { $0.signatureValid })
+
+            let pausedAgain = try await Curl.request(service.url + "/v1/pause", method: "POST", headers: bearer, body: Data(#"{"reason": "end of day"}"#.utf8))
+            #expect(pausedAgain.json?["reason"] as? String == "end of day")
+            #expect(pausedAgain.json?["by"] as? String == "api")
+            let result = await service.stop()
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(!service.log.contains(Self.secret))
+        }
+    }
+
+    @Test func readinessFollowsTheMarketDownAndBack() async throws {
+        try await Self.withDesk { desk in
+            let service = try await desk.serve()
+            _ = try await service.tick { ($0["prices"] as? String).map { $0 != "0" } ?? false }
+            #expect(try await Curl.request(service.url + "/readyz").status == 200)
+
+            let conditions = desk.server.endpoints.reduce(into: MarketConditions()) { $0.endpointFaults[$1] = .status(503) }
+            desk.server.setConditions(conditions)
+            _ = try await service.tick { $0["prices"] as? String == "0" }
+            let down = try await Curl.request(service.url + "/readyz")
+            #expect(down.status == 503)
+            #expect((down.json?["reasons"] as? [String])?.contains("every price source failed in the last tick") == true, "\(down.body)")
+            let sources = try await Curl.request(service.url + "/v1/sources", headers: bearer)
+            #expect((sources.json?["sources"] as? [[String: Any]])?.contains { $0["up"] as? Bool == false && ($0["last_error"] as? String)?.contains("503") == true } == true)
+
+            desk.server.setConditions(MarketConditions())
+            _ = try await service.tick { ($0["prices"] as? String).map { $0 != "0" } ?? false }
+            #expect(try await Curl.request(service.url + "/readyz").status == 200)
+            #expect(await service.stop().status == 0)
+        }
+    }
+
+    @Test func sigtermDuringASubmissionFinishesItAndLeavesAConsistentJournal() async throws {
+        try await Self.withDesk(receiver: .acceptAndHang, webhookTimeout: 2) { desk in
+            let service = try await desk.serve(["--live"])
+            var arrivals = desk.receiver.arrivalStream.makeAsyncIterator()
+            let first = try #require(await arrivals.next(), "a submission reached the receiver")
+            let result = await service.stop()
+            #expect(result.status == 0, "\(result.stderr)\n\(service.log)")
+            #expect(result.stdout.contains("\"msg\":\"stopped\""), "\(result.stdout)")
+            // The POST under way was not cut: it ran to its own timeout, and no other was started.
+            let actions = try await desk.actions()
+            #expect(!actions.isEmpty)
+            #expect(actions.allSatisfy { ["planned", "submitted"].contains($0["status"] as? String ?? "") }, "\(actions)")
+            #expect(Set(desk.receiver.arrivals.map(\.key)) == [first.key])
+            // The next run resends that action under the same key; nothing is sent twice under another.
+            desk.receiver.setBehaviour(.accept)
+            let again = try await CLIRunner.launch(["rebalance", "--once", "--live", "--chains", desk.chains, "--strategy", desk.strategy,
+                                                    "--journal", desk.journal], environment: desk.environment)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(desk.receiver.arrivals.map(\.key).filter { $0 == first.key }.count >= 2)
+            #expect(Set(desk.receiver.arrivals.map(\.key)).count == actions.count)
+        }
+    }
+
+    @Test func sighupReloadsAndABadFileKeepsTheOldConfiguration() async throws {
+        try await Self.withDesk { desk in
+            let service = try await desk.serve()
+            _ = try await service.tick()
+            try Data("name: broken\ntokens: [USDC]\nrebalance: {threshold: 2}\n".utf8).write(to: URL(fileURLWithPath: desk.strategy))
+            service.signal(SIGHUP)
+            let refused = try #require(try await service.line { $0["msg"] as? String == "reload refused; the previous configuration stays in force" })
+            #expect((refused["problems"] as? String)?.contains("threshold") == true)
+            _ = try await service.tick()
+            let status = try #require(try await Curl.request(service.url + "/v1/status", headers: bearer).json)
+            #expect(status["strategy"] as? String == "desk")
+            #expect((status["reload_error"] as? String)?.contains("threshold") == true)
+
+            try Data(Self.strategy(webhook: desk.receiver.url, name: "desk-v2").utf8).write(to: URL(fileURLWithPath: desk.strategy))
+            service.signal(SIGHUP)
+            _ = try #require(try await service.line { $0["msg"] as? String == "configuration reloaded" })
+            let reloaded = try #require(try await Curl.request(service.url + "/v1/status", headers: bearer).json)
+            #expect(reloaded["strategy"] as? String == "desk-v2")
+            #expect(reloaded["reload_error"] == nil || reloaded["reload_error"] is NSNull)
+            #expect(await service.stop().status == 0)
+        }
+    }
+
+    @Test func metricsCarryTheTicksFiguresWithoutIdsAsLabels() async throws {
+        try await Self.withDesk { desk in
+            let service = try await desk.serve()
+            _ = try await service.tick { $0["cycle"] != nil }
+            let metrics = try await Curl.request(service.url + "/metrics", headers: bearer)
+            #expect(metrics.status == 200)
+            for name in ["ballast_build_info", "ballast_tick_duration_seconds_bucket", "ballast_last_tick_success_timestamp_seconds",
+                         "ballast_source_up{", "ballast_opportunities{token=\"USDC\"}", "ballast_balance{chain=\"chain00\",token=\"USDC\"}",
+                         "ballast_target_deviation_ratio{", "ballast_actions_total{mode=\"dry_run\",status=\"dry_run\"}", "ballast_actions_pending"] {
+                #expect(metrics.body.contains(name), "\(name) missing from\n\(metrics.body)")
+            }
+            let key = try #require(try await desk.actions().first?["idempotency_key"] as? String)
+            #expect(!metrics.body.contains(key))
+            #expect(await service.stop().status == 0)
+        }
+    }
+
+    @Test func theSignerReportsDeliveryWithASignatureInsteadOfTheToken() async throws {
+        try await Self.withDesk { desk in
+            let service = try await desk.serve(["--live"])
+            _ = try await service.tick { $0["cycle"] != nil }
+            let key = try #require(try await desk.actions().first { $0["status"] as? String == "submitted" }?["idempotency_key"] as? String)
+            let body = Data(#"{"idempotency_key": "\#(key)", "status": "confirmed", "received": "12.5"}"#.utf8)
+            let stamp = Int(Date().timeIntervalSince1970)
+            func signature(_ body: Data, _ secret: String) -> String {
+                var message = Data("\(stamp).".utf8)
+                message.append(body)
+                return "sha256=" + HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
+                    .map { String(format: "%02x", $0) }.joined()
+            }
+            let url = service.url + "/v1/actions/\(key)/status"
+            let unsigned = try await Curl.request(url, method: "POST", body: body)
+            #expect(unsigned.status == 401)
+            let forged = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(body, "not-the-secret-at-all")], body: body)
+            #expect(forged.status == 401)
+            let other = try await Curl.request(service.url + "/v1/actions/someone-else/status", method: "POST",
+                                               headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(body, Self.secret)], body: body)
+            #expect(other.status == 400, "a signed report names its key: it cannot be replayed for another action")
+            let signed = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(body, Self.secret)], body: body)
+            #expect(signed.status == 200, "\(signed.body)")
+            #expect(signed.json?["status"] as? String == "confirmed")
+            let shown = try await desk.ballast(["journal", "show", key])
+            #expect(shown.stdout.contains("received 12.5"), "\(shown.stdout)")
+            #expect(shown.stdout.contains("confirmed  signer"), "\(shown.stdout)")
+            #expect(await service.stop().status == 0)
+        }
+    }
+
+    @Test func listeningBeyondLoopbackWithoutATokenIsRefused() async throws {
+        try await Self.withDesk { desk in
+            let run = try await CLIRunner.launch(["serve", "--chains", desk.chains, "--strategy", desk.strategy, "--journal", desk.journal,
+                                                  "--listen", "0.0.0.0:0"], environment: ["BALLAST_API_TOKEN": ""])
+            #expect(run.status == 65)
+            #expect(run.stderr.contains("needs BALLAST_API_TOKEN"), "\(run.stderr)")
+        }
+    }
+}
