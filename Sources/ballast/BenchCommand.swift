@@ -9,7 +9,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the core on generated markets (use a release build).",
-        subcommands: [BenchScan.self, BenchPlan.self, BenchPull.self, BenchJournal.self])
+        subcommands: [BenchScan.self, BenchPlan.self, BenchPull.self, BenchJournal.self, BenchServe.self])
 }
 
 struct BenchScan: AsyncParsableCommand {
@@ -214,5 +214,12 @@ enum ResourceUsage {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss) / 1024
+    }
+
+    /// The process's resident set size now, from /proc/self/statm (pages).
+    static func residentMegabytes() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return .nan }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 }

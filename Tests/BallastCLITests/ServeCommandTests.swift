@@ -99,8 +99,16 @@ import Testing
             #expect(status["ready"] as? Bool == true)
             #expect((status["last_tick"] as? [String: Any])?["prices"] as? Int ?? 0 > 0)
 
+            let sources = try #require(try await Curl.request(base + "/v1/sources", headers: bearer).json?["sources"] as? [[String: Any]])
+            #expect(!sources.isEmpty && sources.allSatisfy { ($0["latency_ms"] as? Double ?? -1) >= 0 && $0["up"] as? Bool == true }, "\(sources)")
+            #expect(Set(sources.compactMap { $0["kind"] as? String }) == ["price", "balance", "route"])
+
             let plan = try #require(try await Curl.request(base + "/v1/plan", headers: bearer).json)
             #expect((plan["plans"] as? [[String: Any]])?.first?["token"] as? String == "USDC")
+
+            let openapi = try await Curl.request(base + "/v1/openapi.json", headers: bearer)
+            let paths = try #require(openapi.json?["paths"] as? [String: Any], "the OpenAPI document is JSON")
+            #expect(paths.keys.contains("/v1/journal") && paths.keys.contains("/v1/actions/{key}/status"))
 
             let unknown = try await Curl.request(base + "/v1/nothing", headers: bearer)
             #expect(unknown.status == 404)

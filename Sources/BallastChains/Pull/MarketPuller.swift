@@ -60,21 +60,36 @@ public actor MarketPuller {
             }
         }
 
-        let fetcher = self.fetcher, settings = self.settings, now = self.now
+        let fetcher = self.fetcher, settings = self.settings, now = self.now, time = self.time
         let readers = chainReaders, priceAPIs = self.priceAPIs
-        let parts = await withTaskGroup(of: Part.self, returning: [Part].self) { group in
+        /// A part and how long it took (retries included): each of its sources' latency.
+        func timed(_ work: @escaping @Sendable () async -> Part) -> @Sendable () async -> (Part, Duration) {
+            { let start = time.elapsed; let part = await work(); return (part, time.elapsed - start) }
+        }
+        let timedParts = await withTaskGroup(of: (Part, Duration).self, returning: [(Part, Duration)].self) { group in
             for reader in readers {
-                group.addTask { await Self.readChain(reader, fetcher: fetcher, settings: settings, deadline: deadline) }
+                group.addTask(operation: timed { await Self.readChain(reader, fetcher: fetcher, settings: settings, deadline: deadline) })
             }
             for index in 0..<priceAPIs.requestCount {
-                group.addTask { .prices(await priceAPIs.fetch(index, with: fetcher, deadline: deadline)) }
+                group.addTask(operation: timed { .prices(await priceAPIs.fetch(index, with: fetcher, deadline: deadline)) })
             }
             for request in toFetch {
-                group.addTask { .route(await request.fetch(with: fetcher, deadline: deadline, now: now), cacheSeconds: request.bridge.cacheSeconds) }
+                group.addTask(operation: timed {
+                    .route(await request.fetch(with: fetcher, deadline: deadline, now: now), cacheSeconds: request.bridge.cacheSeconds)
+                })
             }
-            var parts: [Part] = []
+            var parts: [(Part, Duration)] = []
             for await part in group { parts.append(part) }
             return parts
+        }
+        let parts = timedParts.map(\.0)
+        var latency: [String: Duration] = [:]
+        for (part, took) in timedParts {
+            switch part {
+            case .chain(let p, let b): for label in p.map(\.label) + b.map(\.label) { latency[label] = took }
+            case .prices(let p): for label in p.map(\.label) { latency[label] = took }
+            case .route(let reading, _): latency[reading.label] = took
+            }
         }
 
         var prices: [PriceReading] = []
@@ -115,6 +130,7 @@ public actor MarketPuller {
         for (label, (kind, chain)) in Dictionary(fetched, uniquingKeysWith: { a, _ in a }) {
             var record = health[label] ?? SourceHealth(source: label, kind: kind, chain: chain)
             if let reason = failed[label] { record.record(failure: reason, at: takenAt) } else { record.record(success: takenAt) }
+            record.lastLatency = latency[label]
             health[label] = record
         }
         return PullReport(snapshot: snapshot, failures: failures, priceIssues: consensus.issues,

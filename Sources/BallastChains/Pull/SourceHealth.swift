@@ -14,6 +14,9 @@ public struct SourceHealth: Sendable, Hashable {
     public var lastSuccess: Date?
     public var lastError: String?
     public var lastErrorAt: Date?
+    /// How long the source's last request took, retries included (a chain's calls share their
+    /// batch's time).
+    public var lastLatency: Duration?
     /// Ticks in a row that this source failed; 0 after any success.
     public var consecutiveFailures: Int
 

@@ -42,6 +42,7 @@ struct SourceBody: Encodable {
     let source: String, kind: String, chain: String, up: Bool
     let lastSuccess: String?, lastError: String?, lastErrorAt: String?
     let consecutiveFailures: Int
+    let latencyMS: Double?
 
     init(_ h: SourceHealth) {
         source = h.source
@@ -52,11 +53,12 @@ struct SourceBody: Encodable {
         lastError = h.lastError
         lastErrorAt = h.lastErrorAt.map(Timestamp.format)
         consecutiveFailures = h.consecutiveFailures
+        latencyMS = h.lastLatency.map { ($0 / .milliseconds(1) * 10).rounded() / 10 }
     }
 
     enum CodingKeys: String, CodingKey {
         case source, kind, chain, up, lastSuccess = "last_success", lastError = "last_error", lastErrorAt = "last_error_at"
-        case consecutiveFailures = "consecutive_failures"
+        case consecutiveFailures = "consecutive_failures", latencyMS = "latency_ms"
     }
 }
 

@@ -60,6 +60,7 @@ enum APIRoutes {
         api.get("/v1/journal") { request, _ in try journalPage(request, journal: loop.journal) }
         api.post("/v1/pause") { request, _ in try await pause(true, request, loop: loop) }
         api.post("/v1/resume") { request, _ in try await pause(false, request, loop: loop) }
+        api.get("/v1/openapi.json") { _, _ in JSONBody.text(OpenAPIDocument.json, contentType: "application/json") }
         return router
     }
 

@@ -138,7 +138,8 @@ public final class TickLoop: Service, Sendable {
             errors.append(("pull", "no source gave any data"))
         }
 
-        let view = TickView(number: number, startedAt: startedAt, duration: time.elapsed - began, snapshot: market,
+        let view = TickView(number: number, startedAt: startedAt, duration: time.elapsed - began,
+                            pullDuration: report.elapsed, snapshot: market,
                             decisionMarket: decision?.market ?? market, scan: scan, plan: decision?.report,
                             failures: report.failures, health: report.health, cycle: outcome, events: events, errors: errors)
         publish(view, engine: engine)

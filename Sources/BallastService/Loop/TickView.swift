@@ -9,6 +9,8 @@ public struct TickView: Sendable {
     public var number: Int
     public var startedAt: Date
     public var duration: Duration
+    /// The part of `duration` spent pulling the market.
+    public var pullDuration: Duration
     public var snapshot: Snapshot
     /// The market net of what is in flight, as the plan saw it (the pulled market when there is no plan).
     public var decisionMarket: Snapshot

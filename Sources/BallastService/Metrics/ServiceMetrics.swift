@@ -26,15 +26,13 @@ public final class ServiceMetrics: Sendable {
     ]
 
     public init(version: String) {
-        registry.makeGauge(name: "ballast_build_info", labels: [("version", version)], help: "Ballast's version; always 1").set(1.0)
+        registry.makeGauge(descriptor: Self.descriptor("ballast_build_info", "Ballast's version; always 1"), labels: [("version", version)]).set(1.0)
         tickDuration = registry.makeDurationHistogram(
-            name: "ballast_tick_duration_seconds",
+            descriptor: Self.descriptor("ballast_tick_duration_seconds", "How long one tick took: pull, scan, plan and any cycle"),
             buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-                      .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60)],
-            help: "How long one tick took: pull, scan, plan and any cycle")
-        lastSuccess = registry.makeGauge(name: "ballast_last_tick_success_timestamp_seconds",
-                                         help: "Unix time at which the last successful tick started")
-        pending = registry.makeGauge(name: "ballast_actions_pending", help: "Live actions planned, submitted or expired")
+                      .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60)])
+        lastSuccess = registry.makeGauge(descriptor: Self.descriptor("ballast_last_tick_success_timestamp_seconds", "Unix time at which the last successful tick started"))
+        pending = registry.makeGauge(descriptor: Self.descriptor("ballast_actions_pending", "Live actions planned, submitted or expired"))
     }
 
     /// The figures of one tick.
@@ -73,14 +71,14 @@ public final class ServiceMetrics: Sendable {
 
     func count(_ events: [CycleOutcome.ActionEvent], mode: CycleMode) {
         for event in events {
-            registry.makeCounter(name: "ballast_actions_total", labels: [("mode", mode.rawValue), ("status", event.status.rawValue)],
-                                 help: "Action status changes the service made, by mode and new status").increment()
+            registry.makeCounter(descriptor: Self.descriptor("ballast_actions_total", "Action status changes the service made, by mode and new status"),
+                                 labels: [("mode", mode.rawValue), ("status", event.status.rawValue)]).increment()
         }
     }
 
     func countError(stage: String) {
-        registry.makeCounter(name: "ballast_errors_total", labels: [("stage", stage)],
-                             help: "Errors by stage: pull (per failed source), journal, cycle, alert, reload").increment()
+        registry.makeCounter(descriptor: Self.descriptor("ballast_errors_total", "Errors by stage: pull (per failed source), journal, cycle, alert, reload"),
+                             labels: [("stage", stage)]).increment()
     }
 
     /// Sets a labelled gauge's series to `values`, dropping the series not among them.
@@ -89,13 +87,18 @@ public final class ServiceMetrics: Sendable {
             var kept: [[String]: Gauge] = [:]
             for (key, value) in values where value.isFinite {
                 let gauge = series[name]?[key]
-                    ?? registry.makeGauge(name: name, labels: Array(zip(labels, key)), help: Self.help[name] ?? "")
+                    ?? registry.makeGauge(descriptor: Self.descriptor(name, Self.help[name] ?? ""), labels: Array(zip(labels, key)))
                 gauge.set(value)
                 kept[key] = gauge
             }
             for (key, gauge) in series[name] ?? [:] where kept[key] == nil { registry.unregisterGauge(gauge) }
             series[name] = kept
         }
+    }
+
+    /// A whole metric name (the library would join namespace, name and unit with underscores).
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// The Prometheus text exposition.
