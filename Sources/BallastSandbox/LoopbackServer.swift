@@ -56,10 +56,12 @@ public final class LoopbackServer: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    public init(threads: Int = 1, handler: @escaping Handler) async throws {
+    /// `keepsRequests`: whether `requests` lists every request. Counts and arrivals work either
+    /// way; a long-running server (a benchmark's market) keeps none, so its memory stays flat.
+    public init(threads: Int = 1, keepsRequests: Bool = true, handler: @escaping Handler) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.group = group
-        let recorder = RequestRecorder()
+        let recorder = RequestRecorder(keepsRequests: keepsRequests)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -84,7 +86,7 @@ public final class LoopbackServer: Sendable {
     /// test's signal that a request is in the server's hands, instead of a sleep.
     public func arrival(at path: String, count: Int = 1) async { await recorder.arrival(at: path, count: count) }
 
-    /// Requests seen so far, oldest first.
+    /// Requests seen so far, oldest first (none unless the server keeps them).
     public var requests: [LoopbackRequest] { recorder.all }
 
     /// Connections accepted so far.
@@ -100,16 +102,21 @@ public final class LoopbackServer: Sendable {
 final class RequestRecorder: Sendable {
     private struct State {
         var requests: [LoopbackRequest] = []
+        var counts: [String: Int] = [:]
         var waiters: [(path: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Mutex(State())
     private let accepted = Mutex(0)
+    private let keepsRequests: Bool
+
+    init(keepsRequests: Bool) { self.keepsRequests = keepsRequests }
 
     func record(_ request: LoopbackRequest) {
         let woken = state.withLock { s in
-            s.requests.append(request)
-            let arrived = s.requests.filter { $0.path == request.path }.count
+            if keepsRequests { s.requests.append(request) }
+            s.counts[request.path, default: 0] += 1
+            let arrived = s.counts[request.path]!
             let woken = s.waiters.filter { $0.path == request.path && $0.count <= arrived }
             s.waiters.removeAll { $0.path == request.path && $0.count <= arrived }
             return woken
@@ -120,7 +127,7 @@ final class RequestRecorder: Sendable {
     func arrival(at path: String, count: Int) async {
         await withCheckedContinuation { continuation in
             let arrived = state.withLock { s in
-                if s.requests.filter({ $0.path == path }).count >= count { return true }
+                if s.counts[path, default: 0] >= count { return true }
                 s.waiters.append((path, count, continuation))
                 return false
             }
@@ -128,7 +135,7 @@ final class RequestRecorder: Sendable {
         }
     }
 
-    func count(_ path: String) -> Int { state.withLock { $0.requests.filter { $0.path == path }.count } }
+    func count(_ path: String) -> Int { state.withLock { $0.counts[path, default: 0] } }
     var all: [LoopbackRequest] { state.withLock { $0.requests } }
     func connected() { accepted.withLock { $0 += 1 } }
     var connections: Int { accepted.withLock { $0 } }

@@ -21,7 +21,7 @@ public final class SimulatedMarketServer: Sendable {
         self.hits = hits
         let current = ConditionsBox(conditions)
         self.current = current
-        server = try await LoopbackServer(threads: threads) { request in
+        server = try await LoopbackServer(threads: threads, keepsRequests: false) { request in
             let conditions = current.value.withLock { $0 }
             let endpoint = MarketWire.endpoint(of: request)
             let count = endpoint.map(hits.hit) ?? 0

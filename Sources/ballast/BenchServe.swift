@@ -75,7 +75,11 @@ struct BenchServe: AsyncParsableCommand {
             seen += 1
             durations.append(tick.duration / .seconds(1))
             overhead.append((tick.duration - tick.pullDuration) / .seconds(1))
-            if seen % max(1, ticks / 10) == 0 { rss.append(ResourceUsage.residentMegabytes()) }
+            if seen % max(1, ticks / 10) == 0 {
+                rss.append(ResourceUsage.residentMegabytes())
+                FileHandle.standardError.write(Data(String(format: "%6d ticks  %7.1f s  %6.1f MB  last tick %.1f ms\n", seen,
+                    (ContinuousClock.now - started) / .seconds(1), rss.last!, tick.duration / .milliseconds(1)).utf8))
+            }
             if seen == ticks { break }
         }
         let wall = (ContinuousClock.now - started) / .seconds(1)
