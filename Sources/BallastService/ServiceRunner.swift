@@ -56,6 +56,9 @@ public enum ServiceRunner {
             await client.shutdown()
             throw StartFailure.configuration(error.lines)
         }
+        if settings.apiToken == nil {
+            logger.warning("BALLAST_API_TOKEN is not set: local callers may read the API, and every change through it is refused")
+        }
         let router = APIRoutes.router(loop: loop, access: Access(token: settings.apiToken), logger: logger)
         let host = settings.host
         let app = Application(

@@ -14,8 +14,8 @@ struct Serve: AsyncParsableCommand {
             validation keeps the old ones); SIGTERM or SIGINT stops after journal writes and POSTs under way. \
             The API token comes from BALLAST_API_TOKEN; without it the service listens on loopback only, and \
             refuses changes. See docs/operations.md and docs/api.md. \
-            Exit codes: 0 stopped by a signal; 64 bad command line; 65 bad configuration; 74 the journal cannot \
-            be used; 75 another process holds the journal.
+            Exit codes: 0 stopped by a signal; 64 bad command line; 65 bad configuration; 69 cannot listen \
+            (the address is in use); 74 the journal cannot be used; 75 another process holds the journal.
             """)
 
     @Option(help: "A directory of chain files (chains/*.yaml).")
@@ -84,6 +84,10 @@ struct Serve: AsyncParsableCommand {
             case .journalHeld: throw ExitStatus.tryLater
             case .refused: throw ExitStatus.badInput
             }
+        } catch {
+            // Such as the address already in use: the service cannot run here.
+            Terminal.error("cannot serve on \(listen): \(error)")
+            throw ExitStatus.unavailable
         }
     }
 }

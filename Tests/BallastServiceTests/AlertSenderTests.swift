@@ -35,7 +35,7 @@ import Testing
         let paused = Alert(.paused, subject: "pause", text: "paused by api", at: time.date)
         sender.send(paused)
         sender.send(paused)
-        sender.send(Alert(.sourceFailing, subject: "chain00/USDC balance", text: "failed 2 ticks", at: time.date, streak: 2))
+        sender.send(Alert(.sourceFailing, subject: "chain00/USDC balance", text: "failed 1 tick", at: time.date, streak: 1))
         sender.send(Alert(.resumed, subject: "pause", text: "resumed by api", at: time.date))
         // Queued in order: once "resumed" has reached every receiver, everything before it was handled.
         await server.arrival(at: "/json", count: 3)
@@ -44,7 +44,7 @@ import Testing
 
         let slack = server.requests.filter { $0.path == "/slack" }.map { String(decoding: $0.body, as: UTF8.self) }
         #expect(slack == [#"{"text":"[ballast desk] paused by api"}"#, #"{"text":"[ballast desk] resumed by api"}"#],
-                "paused once within the window; a 2-tick failure is below this webhook's 3")
+                "paused once within the window; a source reaching 1 failure is not this webhook's 3")
         let json = server.requests.filter { $0.path == "/json" }.compactMap {
             try? JSONSerialization.jsonObject(with: $0.body) as? [String: String]
         }

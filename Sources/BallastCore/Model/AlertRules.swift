@@ -13,7 +13,7 @@ public struct AlertWebhook: Sendable, Hashable {
     public var format: Format
     /// The same alert is not sent again to this webhook within this many minutes.
     public var repeatMinutes: Double
-    /// A source alerts once it has failed this many ticks in a row.
+    /// A source alerts when it has failed this many ticks in a row (once, as it gets there).
     public var sourceFailures: Int
 
     public static let defaultRepeatMinutes = 30.0

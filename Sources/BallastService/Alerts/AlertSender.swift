@@ -71,7 +71,6 @@ public final class AlertSender: Service, Sendable {
 
     /// Queues an alert; never waits.
     func send(_ alert: Alert) {
-        logger.notice("alert", metadata: ["kind": "\(alert.kind.rawValue)", "subject": "\(alert.subject)", "text": "\(alert.text)"])
         input.yield(alert)
     }
 
@@ -86,15 +85,22 @@ public final class AlertSender: Service, Sendable {
     }
 
     private func deliver(_ alert: Alert) async {
-        let due: [(Target, String)] = state.withLock { s in
+        let (due, logged): ([(Target, String)], Bool) = state.withLock { s in
             let now = time.date
-            return s.targets.enumerated().compactMap { i, target in
-                if alert.kind == .sourceFailing, alert.streak < target.sourceFailures { return nil }
+            // The log hears every alert too, under the same repeat rule (the default window).
+            let logKey = "log \(alert.kind.rawValue) \(alert.subject)"
+            let logged = s.lastSent[logKey].map { now.timeIntervalSince($0) >= AlertWebhook.defaultRepeatMinutes * 60 } ?? true
+            if logged { s.lastSent[logKey] = now }
+            return (s.targets.enumerated().compactMap { i, target in
+                if alert.kind == .sourceFailing, alert.streak != target.sourceFailures { return nil }
                 let key = "\(i) \(alert.kind.rawValue) \(alert.subject)"
                 if let last = s.lastSent[key], now.timeIntervalSince(last) < target.repeatSeconds { return nil }
                 s.lastSent[key] = now
                 return (target, s.strategy)
-            }
+            }, logged)
+        }
+        if logged {
+            logger.notice("alert", metadata: ["kind": "\(alert.kind.rawValue)", "subject": "\(alert.subject)", "text": "\(alert.text)"])
         }
         await withTaskGroup(of: Void.self) { group in
             for (target, strategy) in due {

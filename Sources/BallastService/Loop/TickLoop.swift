@@ -166,10 +166,17 @@ public final class TickLoop: Service, Sendable {
             alerts.send(Alert(.opportunity, subject: "\(o.token) \(o.buyChain)→\(o.sellChain) \(o.bridge)",
                               text: "\(o.token): buy on \(o.buyChain), sell on \(o.sellChain) over \(o.bridge): profit $\(Figures.usd(o.profitUSD))", at: at))
         }
-        for source in view.health where source.consecutiveFailures > 0 {
-            alerts.send(Alert(.sourceFailing, subject: source.source,
-                              text: "\(source.source) failed \(source.consecutiveFailures) ticks in a row: \(source.lastError ?? "")", at: at,
-                              streak: source.consecutiveFailures))
+        // A source alerts once, in the tick its failures in a row reach a webhook's threshold;
+        // sources crossing together (a provider down) make one alert.
+        let webhooks = engine.configuration.strategy.alerts
+        for threshold in Set(webhooks.isEmpty ? [AlertWebhook.defaultSourceFailures] : webhooks.map(\.sourceFailures)).sorted() {
+            let crossing = view.health.filter { $0.consecutiveFailures == threshold }
+            guard !crossing.isEmpty else { continue }
+            let named = crossing.prefix(10).map { "\($0.source) (\($0.lastError ?? "no answer"))" }.joined(separator: "; ")
+            alerts.send(Alert(.sourceFailing, subject: crossing.map(\.source).joined(separator: ", "),
+                              text: "\(Figures.count(crossing.count, "source")) failed \(threshold) ticks in a row: \(named)"
+                                  + (crossing.count > 10 ? "; and \(crossing.count - 10) more" : ""),
+                              at: at, streak: threshold))
         }
         if let cycle = view.cycle {
             let planned = cycle.count(.planned) + cycle.count(.dryRun)
