@@ -11,7 +11,8 @@ import Testing
     static let secret = "s3cr3t-webhook-key-for-serve-tests"
 
     /// chain00 holds the least USDC and should hold half of it: the first tick is out of band.
-    static func strategy(webhook: String, timeoutSeconds: Int = 1, name: String = "desk") -> String {
+    /// Ticks come every second: readiness allows three intervals, room for a loaded machine.
+    static func strategy(webhook: String, timeoutSeconds: Int = 1, name: String = "desk", cooldownSeconds: Int = 0) -> String {
         """
         name: \(name)
         tokens: [USDC]
@@ -24,7 +25,7 @@ import Testing
           threshold: 0.05
           min_transfer_usd: 1
           max_fee_bps: 200
-          cooldown_seconds: 0
+          cooldown_seconds: \(cooldownSeconds)
           targets:
             USDC: {chain00: 0.5, chain01: 0.25, chain02: 0.25}
         execution:
@@ -45,13 +46,13 @@ import Testing
         var environment: [String: String] { ["BALLAST_API_TOKEN": ServeCommandTests.token, "BALLAST_TEST_WEBHOOK_SECRET": ServeCommandTests.secret] }
 
         func serve(_ extra: [String] = [], environment: [String: String]? = nil) async throws -> ServiceProcess {
-            try await ServiceProcess.start(["--chains", chains, "--strategy", strategy, "--journal", journal, "--interval", "0.2",
+            try await ServiceProcess.start(["--chains", chains, "--strategy", strategy, "--journal", journal, "--interval", "1",
                                             "--deadline", "3"] + extra, environment: environment ?? self.environment)
         }
 
     }
 
-    static func withDesk(receiver behaviour: WebhookReceiver.Behaviour = .accept, webhookTimeout: Int = 1,
+    static func withDesk(receiver behaviour: WebhookReceiver.Behaviour = .accept, webhookTimeout: Int = 1, cooldownSeconds: Int = 0,
                          _ body: (Desk) async throws -> Void) async throws {
         let server = try await SimulatedMarketServer(market: market)
         let receiver = try await WebhookReceiver(secret: secret, behaviour: behaviour)
@@ -59,7 +60,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let chains = try market.writeChainFiles(baseURL: server.baseURL)
         let strategy = directory.appendingPathComponent("desk.yaml")
-        try Data(Self.strategy(webhook: receiver.url, timeoutSeconds: webhookTimeout).utf8).write(to: strategy)
+        try Data(Self.strategy(webhook: receiver.url, timeoutSeconds: webhookTimeout, cooldownSeconds: cooldownSeconds).utf8).write(to: strategy)
         defer {
             try? FileManager.default.removeItem(atPath: chains)
             try? FileManager.default.removeItem(at: directory)
@@ -149,20 +150,23 @@ import Testing
         }
     }
 
+    /// With the default 15-minute cooldown: blocked actions did not act, so the resume is not held back.
     @Test func pauseStopsActionsAndResumeLetsThemGo() async throws {
-        try await Self.withDesk { desk in
+        try await Self.withDesk(cooldownSeconds: 900) { desk in
             let paused = try await desk.ballast(["pause", "--reason", "audit"])
             #expect(paused.status == 0, "\(paused.stderr)")
             let service = try await desk.serve(["--live"])
-            let blockedTick = try await service.tick { $0["cycle"] != nil }
-            #expect(blockedTick["actions"] as? String != "0")
+            let pausedTick = try await service.tick()
+            #expect(pausedTick["paused"] as? String == "true" && pausedTick["cycle"] == nil, "\(pausedTick)")
+            #expect(pausedTick["plans"] as? String == "USDC:rebalance", "the plan is still made and shown")
             #expect(desk.receiver.arrivals.isEmpty, "paused: nothing reaches the receiver")
-            #expect(try await desk.actions().allSatisfy { $0["status"] as? String == "blocked" })
+            #expect(try await desk.actions().isEmpty, "paused: no cycle is recorded")
 
             let resumed = try await Curl.request(service.url + "/v1/resume", method: "POST", headers: bearer)
             #expect(resumed.status == 200, "\(resumed.body)")
             #expect(resumed.json?["paused"] as? Bool == false)
-            _ = try await service.tick { ($0["cycle"] as? String).map { Int($0) ?? 0 > 1 } ?? false }
+            let acted = try await service.tick { $0["cycle"] != nil }
+            #expect(acted["paused"] == nil)
             let submitted = try await desk.actions().filter { $0["status"] as? String == "submitted" }
             #expect(!submitted.isEmpty)
             #expect(desk.receiver.arrivals.count == submitted.count)

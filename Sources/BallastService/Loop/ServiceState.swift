@@ -7,7 +7,7 @@ import Synchronization
 /// The service's shared memory: the last tick, readiness inputs, the configuration in force.
 /// The loop writes it; requests read a copy.
 public final class ServiceState: Sendable {
-    public struct Snapshot: Sendable {
+    public struct Contents: Sendable {
         public var startedAt: Date
         public var lastTick: TickView?
         public var lastSuccessAt: Date?
@@ -20,16 +20,16 @@ public final class ServiceState: Sendable {
         public var lastActed: [String: Date]
     }
 
-    private let state: Mutex<Snapshot>
+    private let state: Mutex<Contents>
 
     init(startedAt: Date, configuration: ServiceConfiguration) {
-        state = Mutex(Snapshot(startedAt: startedAt, strategyName: configuration.strategy.name,
+        state = Mutex(Contents(startedAt: startedAt, strategyName: configuration.strategy.name,
                                chains: configuration.market.chains.map(\.name), lastActed: [:]))
     }
 
-    public var current: Snapshot { state.withLock { $0 } }
+    public var current: Contents { state.withLock { $0 } }
 
-    func update(_ change: (inout Snapshot) -> Void) { state.withLock { change(&$0) } }
+    func update(_ change: (inout Contents) -> Void) { state.withLock { change(&$0) } }
 }
 
 /// Why the service is not ready, if it is not: the tick is late, the journal cannot be
@@ -38,7 +38,7 @@ public struct Readiness: Sendable {
     public var reasons: [String]
     public var ready: Bool { reasons.isEmpty }
 
-    public init(state: ServiceState.Snapshot, interval: Duration, now: Date, journalPath: String) {
+    public init(state: ServiceState.Contents, interval: Duration, now: Date, journalPath: String) {
         var reasons: [String] = []
         let allowed = (interval * 3) / .seconds(1)
         if let tick = state.lastTick {

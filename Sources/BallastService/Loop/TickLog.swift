@@ -17,6 +17,7 @@ enum TickLog {
         if let plan = view.plan {
             m["plans"] = .string(plan.plans.map { "\($0.token):\($0.status.rawValue)" }.joined(separator: ","))
         }
+        if view.paused { m["paused"] = "true" }
         if let cycle = view.cycle {
             m["cycle"] = "\(cycle.cycle)"
             m["actions"] = "\(cycle.events.count)"

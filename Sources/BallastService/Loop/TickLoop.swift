@@ -122,10 +122,11 @@ public final class TickLoop: Service, Sendable {
                 let lastActed = state.current.lastActed
                 d.resting = Set(lastActed.filter { startedAt.timeIntervalSince($0.value) < cooldown }.keys)
                 decision = d
-                if !d.acting.isEmpty, !Task.isCancelled {
+                // Paused, no cycle is recorded (the plan is still shown): the kill switch stops
+                // actions, and a resume acts at the next tick, not after a cooldown.
+                if !d.acting.isEmpty, !d.paused.paused, !Task.isCancelled {
                     let acting = d.acting
-                    let ran = try await cycle.run(d, startedAt: startedAt)
-                    outcome = ran
+                    outcome = try await cycle.run(d, startedAt: startedAt)
                     state.update { s in for token in acting { s.lastActed[token] = startedAt } }
                 }
             } catch {
@@ -138,7 +139,7 @@ public final class TickLoop: Service, Sendable {
             errors.append(("pull", "no source gave any data"))
         }
 
-        let view = TickView(number: number, startedAt: startedAt, duration: time.elapsed - began,
+        let view = TickView(number: number, startedAt: startedAt, paused: decision?.paused.paused ?? false, duration: time.elapsed - began,
                             pullDuration: report.elapsed, snapshot: market,
                             decisionMarket: decision?.market ?? market, scan: scan, plan: decision?.report,
                             failures: report.failures, health: report.health, cycle: outcome, events: events, errors: errors)

@@ -8,6 +8,8 @@ import Foundation
 public struct TickView: Sendable {
     public var number: Int
     public var startedAt: Date
+    /// The kill switch was on: no cycle ran.
+    public var paused: Bool
     public var duration: Duration
     /// The part of `duration` spent pulling the market.
     public var pullDuration: Duration
