@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
         .testTarget(name: "BallastStoreTests", dependencies: ["BallastStore", "BallastSandbox"]),
         .testTarget(name: "BallastExecutionTests", dependencies: ["BallastExecution", "BallastStore", "BallastSandbox"]),
-        .testTarget(name: "BallastServiceTests", dependencies: ["BallastService", "BallastSandbox", "BallastStore", "BallastHTTP"]),
+        .testTarget(name: "BallastServiceTests", dependencies: ["BallastService", "BallastSandbox", "BallastStore", "BallastHTTP", "BallastChains", "BallastCore"]),
         .testTarget(
             name: "BallastCLITests",
             dependencies: ["ballast", "BallastSandbox", "BallastStore", .product(name: "GRDB", package: "GRDB.swift"),
