@@ -42,6 +42,7 @@ public struct PruneReport: Sendable, Hashable {
     public var cycles: Int
     public var actions: Int
     public var snapshots: Int
+    public var opportunities: Int
 }
 
 /// Where Ballast remembers what it saw, decided and did.
@@ -79,9 +80,15 @@ public protocol Journal: Sendable {
     func pauseState() throws(JournalError) -> PauseState
     func setPaused(_ state: PauseState) throws(JournalError)
 
+    /// Records what a tick saw on offer.
+    func recordOpportunities(_ seen: [SeenOpportunity]) throws(JournalError)
+    /// Opportunities seen at or after `since`, newest first.
+    func opportunities(since: Date?, limit: Int) throws(JournalError) -> [SeenOpportunity]
+
     /// Sum of `amount_usd` of live actions first sent since `since` and not failed (the daily limit).
     func submittedUSD(since: Date) throws(JournalError) -> Double
 
-    /// Removes cycles recorded before `date` whose actions are all final, and what only they used.
+    /// Removes cycles recorded before `date` whose actions are all final, and what only they
+    /// used, and the opportunities seen before it.
     func prune(before date: Date) throws(JournalError) -> PruneReport
 }

@@ -68,6 +68,23 @@ enum JournalSchema {
             let id = String(format: "%08x", UInt32.random(in: .min ... .max))
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('journal_id', ?)", arguments: [id])
         }
+        // Opportunities each tick of the service saw (the best of each tick, kept until pruned).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE opportunities (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    seen_at REAL NOT NULL,
+                    token TEXT NOT NULL,
+                    buy_chain TEXT NOT NULL,
+                    sell_chain TEXT NOT NULL,
+                    bridge TEXT NOT NULL,
+                    amount TEXT NOT NULL,
+                    profit_usd REAL NOT NULL,
+                    roi_bps REAL NOT NULL
+                );
+                CREATE INDEX opportunities_seen ON opportunities(seen_at);
+                """)
+        }
         return migrator
     }
 }

@@ -304,11 +304,42 @@ public final class SQLiteJournal: Journal {
             try db.execute(sql: "DELETE FROM snapshots WHERE hash NOT IN (SELECT snapshot_hash FROM cycles)")
             let snapshots = db.changesCount
             try db.execute(sql: "DELETE FROM strategies WHERE hash NOT IN (SELECT strategy_hash FROM cycles)")
-            return PruneReport(cycles: cycles, actions: actions, snapshots: snapshots)
+            try db.execute(sql: "DELETE FROM opportunities WHERE seen_at < ?", arguments: [cutoff])
+            return PruneReport(cycles: cycles, actions: actions, snapshots: snapshots, opportunities: db.changesCount)
         }
         // Give the space back to the file system; a failure here loses nothing.
         _ = try? database.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
         return report
+    }
+
+    // MARK: Opportunities
+
+    public func recordOpportunities(_ seen: [SeenOpportunity]) throws(JournalError) {
+        guard !seen.isEmpty else { return }
+        try writing { db in
+            for o in seen {
+                try db.execute(sql: """
+                    INSERT INTO opportunities (seen_at, token, buy_chain, sell_chain, bridge, amount, profit_usd, roi_bps)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [o.seenAt.timeIntervalSince1970, o.token, o.buyChain, o.sellChain, o.bridge, o.amount.description,
+                                     o.profitUSD, o.roiBps])
+            }
+        }
+    }
+
+    public func opportunities(since: Date?, limit: Int) throws(JournalError) -> [SeenOpportunity] {
+        let path = path
+        return try reading { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM opportunities WHERE seen_at >= ? ORDER BY id DESC LIMIT ?",
+                             arguments: [since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, max(0, limit)]).map { row in
+                guard let amount = Amount(row["amount"] as String) else {
+                    throw JournalError(.unreadable, path: path, "an opportunity's amount is not a decimal")
+                }
+                return SeenOpportunity(seenAt: Date(timeIntervalSince1970: row["seen_at"]), token: row["token"], buyChain: row["buy_chain"],
+                                       sellChain: row["sell_chain"], bridge: row["bridge"], amount: amount, profitUSD: row["profit_usd"],
+                                       roiBps: row["roi_bps"])
+            }
+        }
     }
 
     // MARK: Rows

@@ -200,7 +200,7 @@ struct JournalCommand: AsyncParsableCommand {
                 let store = try journal.open()
                 do {
                     let report = try store.prune(before: Self.date(before)!)
-                    print("pruned \(report.cycles) cycles, \(report.actions) actions, \(report.snapshots) snapshots recorded before \(before); actions still moving are kept")
+                    print("pruned \(report.cycles) cycles, \(report.actions) actions, \(report.snapshots) snapshots, \(report.opportunities) opportunities recorded before \(before); actions still moving are kept")
                 } catch let error as JournalError { throw InputFailure(journal: error) }
             }
         }

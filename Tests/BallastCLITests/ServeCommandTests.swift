@@ -107,6 +107,10 @@ import Testing
             let plan = try #require(try await Curl.request(base + "/v1/plan", headers: bearer).json)
             #expect((plan["plans"] as? [[String: Any]])?.first?["token"] as? String == "USDC")
 
+            let history = try await Curl.request(base + "/v1/opportunities/history?since=2026-01-01T00:00:00Z&limit=10", headers: bearer)
+            #expect(history.status == 200 && history.json?["opportunities"] is [Any], "\(history.body)")
+            #expect(try await Curl.request(base + "/v1/opportunities/history?cursor=x", headers: bearer).status == 400)
+
             let openapi = try await Curl.request(base + "/v1/openapi.json", headers: bearer)
             let paths = try #require(openapi.json?["paths"] as? [String: Any], "the OpenAPI document is JSON")
             #expect(paths.keys.contains("/v1/journal") && paths.keys.contains("/v1/actions/{key}/status"))

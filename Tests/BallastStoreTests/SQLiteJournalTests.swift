@@ -123,6 +123,27 @@ import Testing
         #expect(try journal.cycle(3)?.snapshotJSON == Data(big.utf8))
     }
 
+    @Test func opportunitiesAreRecordedListedNewestFirstAndPruned() throws {
+        let t = try TemporaryJournal()
+        defer { t.remove() }
+        let journal = try t.open()
+        func seen(_ minutes: Double, _ token: String, _ profit: Double) -> SeenOpportunity {
+            SeenOpportunity(seenAt: TemporaryJournal.start.addingTimeInterval(minutes * 60), token: token, buyChain: "base",
+                            sellChain: "arbitrum", bridge: "across", amount: Amount("1.234567890123456789")!, profitUSD: profit, roiBps: 12.5)
+        }
+        try journal.recordOpportunities([seen(0, "WETH", 10), seen(0, "WBTC", 20)])
+        try journal.recordOpportunities([])
+        try journal.recordOpportunities([seen(90, "WETH", 30)])
+        let all = try journal.opportunities(since: nil, limit: 10)
+        #expect(all.map(\.profitUSD) == [30, 20, 10])
+        #expect(all.first?.amount.description == "1.234567890123456789", "amounts stay exact")
+        #expect(try journal.opportunities(since: TemporaryJournal.start.addingTimeInterval(60), limit: 10).map(\.token) == ["WETH"])
+        #expect(try journal.opportunities(since: nil, limit: 2).count == 2)
+        let report = try journal.prune(before: TemporaryJournal.start.addingTimeInterval(3_600))
+        #expect(report.opportunities == 2)
+        #expect(try journal.opportunities(since: nil, limit: 10).map(\.profitUSD) == [30])
+    }
+
     @Test func pruneKeepsWhatIsStillMoving() throws {
         let t = try TemporaryJournal()
         defer { t.remove() }
@@ -133,7 +154,7 @@ import Testing
             [TemporaryJournal.action(leg: 1, status: .dryRun)]
         }
         let report = try journal.prune(before: TemporaryJournal.start.addingTimeInterval(3_600))
-        #expect(report == PruneReport(cycles: 1, actions: 1, snapshots: 1))
+        #expect(report == PruneReport(cycles: 1, actions: 1, snapshots: 1, opportunities: 0))
         #expect(try journal.cycle(1)?.sequence == nil)
         #expect(try journal.cycle(2)?.sequence == 2)
         #expect(try journal.actions(ActionQuery()).map(\.cycle) == [3, 2])

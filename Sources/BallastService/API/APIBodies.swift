@@ -62,6 +62,23 @@ struct SourceBody: Encodable {
     }
 }
 
+struct SeenOpportunityRow: Encodable {
+    let seenAt: String, token: String, buyChain: String, sellChain: String, bridge: String, amount: String
+    let profitUSD: Double, roiBps: Double
+
+    init(_ o: SeenOpportunity) {
+        seenAt = Timestamp.format(o.seenAt)
+        (token, buyChain, sellChain, bridge, amount) = (o.token, o.buyChain, o.sellChain, o.bridge, o.amount.description)
+        profitUSD = USD.rounded(o.profitUSD)
+        roiBps = (o.roiBps * 10).rounded() / 10
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seenAt = "seen_at", token, buyChain = "buy_chain", sellChain = "sell_chain", bridge, amount
+        case profitUSD = "profit_usd", roiBps = "roi_bps"
+    }
+}
+
 struct JournalPage: Encodable {
     let actions: [ActionRow]
     let nextCursor: String?

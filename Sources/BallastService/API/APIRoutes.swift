@@ -46,6 +46,7 @@ enum APIRoutes {
             guard let scan = tick.scan else { throw APIFailure(.notFound, "the strategy has no arbitrage section") }
             return try JSONBody.response(TickBody(tick: tick.number, report: scan))
         }
+        api.get("/v1/opportunities/history") { request, _ in try opportunityHistory(request, journal: loop.journal) }
         api.get("/v1/plan") { _, _ in
             guard let tick = loop.state.current.lastTick else { throw APIFailure(.serviceUnavailable, "no tick has finished yet") }
             guard let plan = tick.plan else {
@@ -97,30 +98,47 @@ enum APIRoutes {
         return try JSONBody.response(PauseBody(try loop.journal.pauseState()))
     }
 
-    private static func journalPage(_ request: Request, journal: any Journal) throws -> Response {
-        let parameters = request.uri.queryParameters
-        for name in parameters.map({ String($0.key) }) where !["status", "since", "limit", "cursor", "token"].contains(name) {
-            throw APIFailure(.badRequest, "unknown parameter \(name); known: status, since, limit, cursor, token")
+    private static func opportunityHistory(_ request: Request, journal: any Journal) throws -> Response {
+        let parameters = try known(request, ["since", "limit"])
+        let seen = try journal.opportunities(since: try since(parameters), limit: try limit(parameters))
+        return try JSONBody.response(["opportunities": seen.map(SeenOpportunityRow.init)])
+    }
+
+    /// The query's parameters, refusing any this endpoint does not know.
+    private static func known(_ request: Request, _ names: [String]) throws -> [String: String] {
+        var parameters: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters.map({ (String($0.key), String($0.value)) }) {
+            guard names.contains(name) else { throw APIFailure(.badRequest, "unknown parameter \(name); known: \(names.joined(separator: ", "))") }
+            parameters[name] = value
         }
-        var query = ActionQuery(limit: 100)
-        if let text = parameters["status"].map(String.init) {
+        return parameters
+    }
+
+    private static func since(_ parameters: [String: String]) throws -> Date? {
+        guard let text = parameters["since"] else { return nil }
+        guard let since = Timestamp.parse(text) else { throw APIFailure(.badRequest, "since must be an RFC 3339 time, such as 2026-11-24T12:00:00Z") }
+        return since
+    }
+
+    private static func limit(_ parameters: [String: String]) throws -> Int {
+        guard let text = parameters["limit"] else { return 100 }
+        guard let limit = Int(text), (1...maxPageSize).contains(limit) else {
+            throw APIFailure(.badRequest, "limit must be a whole number from 1 to \(maxPageSize)")
+        }
+        return limit
+    }
+
+    private static func journalPage(_ request: Request, journal: any Journal) throws -> Response {
+        let parameters = try known(request, ["status", "since", "limit", "cursor", "token"])
+        var query = ActionQuery(since: try since(parameters), limit: try limit(parameters))
+        if let text = parameters["status"] {
             guard let status = ActionStatus(rawValue: text) else {
                 throw APIFailure(.badRequest, "status must be one of \(ActionStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             query.status = status
         }
-        if let text = parameters["since"].map(String.init) {
-            guard let since = Timestamp.parse(text) else { throw APIFailure(.badRequest, "since must be an RFC 3339 time, such as 2026-11-24T12:00:00Z") }
-            query.since = since
-        }
-        if let text = parameters["limit"].map(String.init) {
-            guard let limit = Int(text), (1...maxPageSize).contains(limit) else {
-                throw APIFailure(.badRequest, "limit must be a whole number from 1 to \(maxPageSize)")
-            }
-            query.limit = limit
-        }
-        if let token = parameters["token"].map(String.init) { query.token = token }
-        if let cursor = parameters["cursor"].map(String.init) {
+        if let token = parameters["token"] { query.token = token }
+        if let cursor = parameters["cursor"] {
             guard try journal.action(cursor) != nil else { throw APIFailure(.badRequest, "unknown cursor: give next_cursor from an earlier page") }
             query.after = cursor
         }

@@ -40,6 +40,11 @@ enum OpenAPIDocument {
         "/v1/status": {"get": {"responses": {"200": {"description": "the service, its configuration and the last tick"}, "401": {"$ref": "#/components/responses/Error"}}}},
         "/v1/opportunities": {"get": {"responses": {"200": {"description": "the last tick's scan, as `ballast scan --format json`, with `tick`"},
           "404": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}}},
+        "/v1/opportunities/history": {"get": {
+          "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
+          "responses": {"200": {"description": "opportunities earlier ticks recorded (the best 100 of each), newest first"},
+            "400": {"$ref": "#/components/responses/Error"}}}},
         "/v1/plan": {"get": {"responses": {"200": {"description": "the last tick's plan, as `ballast plan --format json`, with `tick`"},
           "404": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}}}},
         "/v1/sources": {"get": {"responses": {"200": {"description": "per-source health",

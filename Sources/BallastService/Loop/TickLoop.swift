@@ -100,6 +100,9 @@ public final class TickLoop: Service, Sendable {
         }
     }
 
+    /// Opportunities recorded per tick, the most profitable first.
+    static let recordedOpportunities = 100
+
     /// One tick; nil when shutdown cut it short before anything was decided.
     func tick(_ number: Int) async -> TickView? {
         let engine = self.engine.withLock { $0 }
@@ -113,6 +116,14 @@ public final class TickLoop: Service, Sendable {
         if Task.isCancelled { return nil }
         let market = report.snapshot
         let scan = engine.detector?.scan(market)
+        if let found = scan?.opportunities, !found.isEmpty {
+            // The best of each tick: enough to see what was on offer and when, without letting a
+            // market with thousands of marginal routes fill the journal.
+            let best = found.sorted { $0.profitUSD > $1.profitUSD }.prefix(Self.recordedOpportunities)
+            do { try journal.recordOpportunities(best.map { SeenOpportunity($0, seenAt: market.takenAt) }) } catch {
+                errors.append(("journal", "\(error)"))
+            }
+        }
         var decision: RebalanceCycle.Decision?
         var outcome: CycleOutcome?
         if let cycle = engine.cycle, !market.balances.isEmpty {
