@@ -81,6 +81,7 @@ let package = Package(
             dependencies: [
                 "BallastCore", "BallastChains", "BallastHTTP", "BallastStore", "BallastExecution", "BallastReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

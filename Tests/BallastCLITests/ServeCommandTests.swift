@@ -125,6 +125,9 @@ import Testing
             #expect(badLimit.status == 400)
             let huge = try await Curl.request(base + "/v1/pause", method: "POST", headers: bearer, body: Data(repeating: 0x20, count: 70_000))
             #expect(huge.status == 413, "\(huge.body)")
+            let unannounced = try await Curl.request(base + "/v1/pause", method: "POST", headers: bearer.merging(["Transfer-Encoding": "chunked"]) { a, _ in a },
+                                                     body: Data(repeating: 0x20, count: 70_000))
+            #expect(unannounced.status == 413, "a body without a length is cut at the limit too: \(unannounced.body)")
             let notJSON = try await Curl.request(base + "/v1/pause", method: "POST", headers: bearer, body: Data("pause!".utf8))
             #expect(notJSON.status == 400)
 

@@ -36,6 +36,17 @@ struct PauseBody: Encodable {
         at = state.at.map(Timestamp.format)
         reason = state.reason
     }
+
+    enum CodingKeys: String, CodingKey { case paused, by, at, reason }
+
+    /// Every key, null when unset: the shape does not change with the state.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(paused, forKey: .paused)
+        try c.encode(by, forKey: .by)
+        try c.encode(at, forKey: .at)
+        try c.encode(reason, forKey: .reason)
+    }
 }
 
 struct SourceBody: Encodable {

@@ -2,6 +2,7 @@ import BallastReports
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// A request the API refuses, with the reason it gives as JSON: `{"error": "..."}`.
 struct APIFailure: Error {
@@ -32,6 +33,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             default: error.body ?? error.status.reasonPhrase
             }
             return JSONBody.error(error.status, reason, headers: error.headers)
+        } catch is NIOTooManyBytesError {
+            // A body without a declared length that runs past the limit where it is read.
+            return JSONBody.error(.contentTooLarge, "the body is larger than \(APIRoutes.maxBodyBytes / 1024) KB")
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return JSONBody.error(.internalServerError, "internal error (logged)")
