@@ -61,8 +61,7 @@ public final class TickLoop: Service, Sendable {
             number += 1
             let began = time.elapsed
             let tick = number
-            let view = try? await cancelWhenGracefulShutdown { await self.tick(tick) }
-            if let view { ticks.yield(view) }
+            if let view = await cancelWhenGracefulShutdown({ await self.tick(tick) }) { ticks.yield(view) }
             let rest = settings.interval - (time.elapsed - began)
             guard rest > .zero else { continue }
             do { try await cancelWhenGracefulShutdown { try await self.time.sleep(for: rest) } } catch { break }
