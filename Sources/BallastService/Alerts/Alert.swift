@@ -1,8 +1,8 @@
 import Foundation
 
 /// Something an operator should hear about, as the alert webhooks carry it.
-public struct Alert: Sendable, Hashable {
-    public enum Kind: String, Sendable, CaseIterable {
+struct Alert: Sendable, Hashable {
+    enum Kind: String, Sendable, CaseIterable {
         case opportunity
         case sourceFailing = "source_failing"
         case cyclePlanned = "cycle_planned"
@@ -15,16 +15,16 @@ public struct Alert: Sendable, Hashable {
         case reloadFailed = "reload_failed"
     }
 
-    public var kind: Kind
+    var kind: Kind
     /// What the alert is about (a token, a source, an action key): with the kind, what makes two
     /// alerts "the same" for `repeat_minutes`.
-    public var subject: String
-    public var text: String
-    public var at: Date
+    var subject: String
+    var text: String
+    var at: Date
     /// For `source_failing`: ticks failed in a row (each webhook has its own threshold).
-    public var streak: Int
+    var streak: Int
 
-    public init(_ kind: Kind, subject: String, text: String, at: Date, streak: Int = 0) {
+    init(_ kind: Kind, subject: String, text: String, at: Date, streak: Int = 0) {
         self.kind = kind
         self.subject = subject
         self.text = text

@@ -10,7 +10,7 @@ typealias AlertFormat = AlertWebhook.Format
 /// Delivers alerts to the strategy's webhooks from a queue of its own, so a slow or broken
 /// receiver never delays a tick. Each webhook hears the same (kind, subject) at most once per
 /// its `repeat_minutes`; failures are logged and counted, never fatal.
-public final class AlertSender: Service, Sendable {
+final class AlertSender: Service, Sendable {
     struct Target: Sendable {
         var url: String
         /// How the URL may be named in a log: `${NAME}` when it is a secret.
@@ -74,7 +74,7 @@ public final class AlertSender: Service, Sendable {
         input.yield(alert)
     }
 
-    public func run() async throws {
+    func run() async throws {
         // Alerts raised while stopping are still delivered: the queue ends once the stream is
         // finished at shutdown and drained.
         await withGracefulShutdownHandler {

@@ -6,18 +6,18 @@ import Synchronization
 
 /// The service's shared memory: the last tick, readiness inputs, the configuration in force.
 /// The loop writes it; requests read a copy.
-public final class ServiceState: Sendable {
-    public struct Contents: Sendable {
-        public var startedAt: Date
-        public var lastTick: TickView?
-        public var lastSuccessAt: Date?
-        public var strategyName: String
-        public var chains: [String]
+final class ServiceState: Sendable {
+    struct Contents: Sendable {
+        var startedAt: Date
+        var lastTick: TickView?
+        var lastSuccessAt: Date?
+        var strategyName: String
+        var chains: [String]
         /// Set when the last reload failed: the old configuration stays in force.
-        public var reloadError: String?
-        public var reloadedAt: Date?
+        var reloadError: String?
+        var reloadedAt: Date?
         /// When each token last had a cycle act on it (its cooldown starts there).
-        public var lastActed: [String: Date]
+        var lastActed: [String: Date]
     }
 
     private let state: Mutex<Contents>
@@ -27,18 +27,18 @@ public final class ServiceState: Sendable {
                                chains: configuration.market.chains.map(\.name), lastActed: [:]))
     }
 
-    public var current: Contents { state.withLock { $0 } }
+    var current: Contents { state.withLock { $0 } }
 
     func update(_ change: (inout Contents) -> Void) { state.withLock { change(&$0) } }
 }
 
 /// Why the service is not ready, if it is not: the tick is late, the journal cannot be
 /// written, or no price source answers.
-public struct Readiness: Sendable {
-    public var reasons: [String]
-    public var ready: Bool { reasons.isEmpty }
+struct Readiness: Sendable {
+    var reasons: [String]
+    var ready: Bool { reasons.isEmpty }
 
-    public init(state: ServiceState.Contents, interval: Duration, now: Date, journalPath: String) {
+    init(state: ServiceState.Contents, interval: Duration, now: Date, journalPath: String) {
         var reasons: [String] = []
         let allowed = (interval * 3) / .seconds(1)
         if let tick = state.lastTick {

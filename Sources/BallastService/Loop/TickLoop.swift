@@ -22,7 +22,7 @@ public final class TickLoop: Service, Sendable {
     let time: any TimeSource
     let logger: Logger
     public let metrics: ServiceMetrics
-    public let state: ServiceState
+    let state: ServiceState
     let alerts: AlertSender
     private let loader: ConfigurationLoader
     let engine: Mutex<Engine>
@@ -242,7 +242,7 @@ extension TickLoop {
     var webhookSecret: WebhookSecret? { engine.withLock { $0.webhookSecret } }
 
     /// Readiness now, from the last tick and the journal file.
-    public var readiness: Readiness {
+    var readiness: Readiness {
         Readiness(state: state.current, interval: settings.interval, now: time.date, journalPath: settings.journalPath)
     }
 }
