@@ -76,7 +76,6 @@ public enum ServiceRunner {
             services: [app, loop.alerts, ReloadOnHangup(loop: loop), loop],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(8)
-        configuration.logging.keys = .init()
         let group = ServiceGroup(configuration: configuration)
         do {
             try await group.run()

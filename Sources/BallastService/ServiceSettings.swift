@@ -55,8 +55,8 @@ public struct ServiceConfiguration: Sendable {
     }
 }
 
-/// Reads the configuration files again; throws ``ConfigurationError`` with every problem.
-public typealias ConfigurationLoader = @Sendable () throws -> ServiceConfiguration
+/// Reads the configuration files again; throws every problem found.
+public typealias ConfigurationLoader = @Sendable () throws(ConfigurationError) -> ServiceConfiguration
 
 /// Configuration that cannot be used, worded for the operator (one line per problem).
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {

@@ -62,11 +62,13 @@ struct Serve: AsyncParsableCommand {
         let format = logFormat, level = logLevel
         let logger = Logger(label: "ballast") { label in LineLogHandler(label: label, format: format, level: level) }
         let (chains, strategy) = (self.chains, self.strategy)
-        let loader: ConfigurationLoader = {
+        let loader: ConfigurationLoader = { () throws(ConfigurationError) in
             do {
                 return try Inputs.serviceConfiguration(chains: chains, strategy: strategy)
             } catch let failure as InputFailure {
                 throw ConfigurationError(lines: failure.lines)
+            } catch {
+                throw ConfigurationError(lines: ["\(error)"])
             }
         }
         do {

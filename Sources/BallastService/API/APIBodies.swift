@@ -129,11 +129,12 @@ struct StatusBody: Encodable {
     init(loop: TickLoop) {
         let s = loop.state.current
         version = loop.settings.version
-        strategy = s.strategyName
+        let configuration = loop.configuration
+        strategy = configuration.strategy.name
         mode = loop.settings.live ? "live" : "dry_run"
         startedAt = Timestamp.format(s.startedAt)
         intervalSeconds = loop.settings.interval / .seconds(1)
-        chains = s.chains
+        chains = configuration.market.chains.map(\.name)
         let readiness = loop.readiness
         ready = readiness.ready
         reasons = readiness.reasons

@@ -82,20 +82,9 @@ enum APIRoutes {
 
     private static func pause(_ paused: Bool, _ request: Request, loop: TickLoop) async throws -> Response {
         let body = try await request.body.collect(upTo: maxBodyBytes)
-        var reason: String?
-        if body.readableBytes > 0 {
-            guard case .object(let fields)? = try? DocumentParser.json(Data(body.readableBytesView), source: "the request body") else {
-                throw APIFailure(.badRequest, "the body must be a JSON object, such as {\"reason\": \"...\"}, or empty")
-            }
-            switch fields["reason"] {
-            case nil, .null?: break
-            case .string(let text)? where text.count <= 500: reason = DocumentValue.printable(text)
-            default: throw APIFailure(.badRequest, "reason must be a string of at most 500 characters")
-            }
-            if let unknown = fields.keys.first(where: { $0 != "reason" }) { throw APIFailure(.badRequest, "unknown field \(unknown)") }
-        }
-        try loop.setPaused(paused, by: "api", reason: reason)
-        return try JSONBody.response(PauseBody(try loop.journal.pauseState()))
+        let reason = body.readableBytes == 0 ? nil
+            : try RequestBody(Data(body.readableBytesView), known: ["reason"], what: #"{"reason": "..."}, or empty"#).text("reason")
+        return try JSONBody.response(PauseBody(try loop.setPaused(paused, by: "api", reason: reason)))
     }
 
     private static func opportunityHistory(_ request: Request, journal: any Journal) throws -> Response {

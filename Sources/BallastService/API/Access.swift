@@ -1,3 +1,4 @@
+import BallastExecution
 import Crypto
 import Foundation
 import Hummingbird
@@ -10,10 +11,12 @@ struct Access: Sendable {
     static let sessionSeconds = 12 * 3600
 
     let token: String?
+    /// The cookie's value: HMAC-SHA256 of a fixed label under the token, made once.
+    let sessionValue: String?
 
-    /// The cookie's value: HMAC-SHA256 of a fixed label under the token.
-    var sessionValue: String? {
-        token.map { token in
+    init(token: String?) {
+        self.token = token
+        sessionValue = token.map { token in
             HMAC<SHA256>.authenticationCode(for: Data("ballast-session-v1".utf8), using: SymmetricKey(data: Data(token.utf8)))
                 .map { String(format: "%02x", $0) }.joined()
         }
@@ -21,7 +24,7 @@ struct Access: Sendable {
 
     func allowsToken(_ candidate: String) -> Bool {
         guard let token else { return false }
-        return Self.same(candidate, token)
+        return ConstantTime.equal(candidate, token)
     }
 
     func allows(_ request: Request) -> (bearer: Bool, cookie: Bool) {
@@ -29,14 +32,8 @@ struct Access: Sendable {
         if let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " {
             bearer = allowsToken(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         }
-        let cookie = request.cookies[Self.cookieName].map { cookie in sessionValue.map { Self.same(cookie.value, $0) } ?? false } ?? false
+        let cookie = request.cookies[Self.cookieName].map { cookie in sessionValue.map { ConstantTime.equal(cookie.value, $0) } ?? false } ?? false
         return (bearer, cookie)
-    }
-
-    /// Compares without revealing through timing where two secrets differ.
-    static func same(_ a: String, _ b: String) -> Bool {
-        let x = SHA256.hash(data: Data(a.utf8)), y = SHA256.hash(data: Data(b.utf8))
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// A browser's state-changing request must come from the page this server served: its

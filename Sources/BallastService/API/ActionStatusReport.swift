@@ -52,12 +52,10 @@ enum ActionStatusReport {
         var deliveredAt: Date?
         var note: String?
 
-        init(_ body: Data, key: String) throws {
-            guard case .object(let fields)? = try? DocumentParser.json(body, source: "the report") else {
-                throw APIFailure(.badRequest, "the body must be a JSON object")
-            }
-            let known: Set = ["idempotency_key", "status", "received", "delivered_at", "note"]
-            if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) { throw APIFailure(.badRequest, "unknown field \(unknown)") }
+        init(_ data: Data, key: String) throws {
+            let body = try RequestBody(data, known: ["idempotency_key", "status", "received", "delivered_at", "note"],
+                                       what: #"{"idempotency_key": "...", "status": "confirmed", "received": "1.5"}"#)
+            let fields = body.fields
             guard case .string(key)? = fields["idempotency_key"] else {
                 throw APIFailure(.badRequest, "idempotency_key must repeat the key in the path")
             }
@@ -85,11 +83,7 @@ enum ActionStatusReport {
                 deliveredAt = date
             default: throw APIFailure(.badRequest, "delivered_at must be an RFC 3339 time")
             }
-            switch fields["note"] {
-            case nil, .null?: break
-            case .string(let text)? where text.count <= 500: note = DocumentValue.printable(text)
-            default: throw APIFailure(.badRequest, "note must be a string of at most 500 characters")
-            }
+            note = try body.text("note")
         }
     }
 }

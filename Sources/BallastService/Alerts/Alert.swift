@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// Something an operator should hear about, as the alert webhooks carry it.
@@ -36,7 +37,7 @@ struct Alert: Sendable, Hashable {
     func body(_ format: AlertFormat, strategy: String) -> Data {
         let object: [String: String] = switch format {
         case .slack: ["text": "[ballast \(strategy)] \(text)"]
-        case .json: ["kind": kind.rawValue, "subject": subject, "text": text, "at": ISO8601DateFormatter().string(from: at), "strategy": strategy]
+        case .json: ["kind": kind.rawValue, "subject": subject, "text": text, "at": Timestamp.format(at), "strategy": strategy]
         }
         // A dictionary of strings always encodes.
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()

@@ -69,6 +69,9 @@ final class AlertSender: Service, Sendable {
         }
     }
 
+    /// Past this many remembered (webhook, kind, subject) sends, the expired ones are dropped.
+    static let rememberedAlerts = 1_000
+
     /// Queues an alert; never waits.
     func send(_ alert: Alert) {
         input.yield(alert)
@@ -87,6 +90,12 @@ final class AlertSender: Service, Sendable {
     private func deliver(_ alert: Alert) async {
         let (due, logged): ([(Target, String)], Bool) = state.withLock { s in
             let now = time.date
+            // Subjects include action keys, so the record would grow for ever: what is older
+            // than every window can no longer hold anything back.
+            if s.lastSent.count > Self.rememberedAlerts {
+                let longest = s.targets.map(\.repeatSeconds).reduce(AlertWebhook.defaultRepeatMinutes * 60, max)
+                s.lastSent = s.lastSent.filter { now.timeIntervalSince($0.value) < longest }
+            }
             // The log hears every alert too, under the same repeat rule (the default window).
             let logKey = "log \(alert.kind.rawValue) \(alert.subject)"
             let logged = s.lastSent[logKey].map { now.timeIntervalSince($0) >= AlertWebhook.defaultRepeatMinutes * 60 } ?? true

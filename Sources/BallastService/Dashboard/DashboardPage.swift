@@ -16,6 +16,7 @@ enum DashboardPage {
 
     static func render(loop: TickLoop) -> String {
         let state = loop.state.current
+        let strategyName = loop.configuration.strategy.name
         let readiness = loop.readiness
         let paused = (try? loop.journal.pauseState()) ?? PauseState(paused: false)
         let actions = (try? loop.journal.actions(ActionQuery(limit: 20))) ?? []
@@ -23,7 +24,7 @@ enum DashboardPage {
         let e = HTML.escape
         var body = """
             <header><h1>Ballast</h1>
-            <span class="pill">\(e(state.strategyName))</span>
+            <span class="pill">\(e(strategyName))</span>
             <span class="pill \(loop.settings.live ? "warn" : "")" id="mode">\(loop.settings.live ? "LIVE" : "dry-run")</span>
             <span class="pill \(readiness.ready ? "ok" : "bad")" id="ready" title="\(e(readiness.reasons.joined(separator: "; ")))">\(readiness.ready ? "ready" : "not ready")</span>
             <span class="pill \(paused.paused ? "bad" : "ok")" id="paused">\(paused.paused ? "PAUSED" + (paused.by.map { " by " + e($0) } ?? "") : "running")</span>
@@ -45,7 +46,7 @@ enum DashboardPage {
         body += journal(actions)
         body += "</main>"
         return """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ballast — \(e(state.strategyName))</title>
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ballast — \(e(strategyName))</title>
             <meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="refresh" content="\(refresh)">
             <style>\(HTML.style)</style></head><body>\(body)
             <script>

@@ -4,15 +4,13 @@ import BallastStore
 import Foundation
 import Synchronization
 
-/// The service's shared memory: the last tick, readiness inputs, the configuration in force.
-/// The loop writes it; requests read a copy.
+/// The service's shared memory: the last tick, readiness inputs, the last reload's fate.
+/// The loop writes it; requests read a copy. (The configuration in force is the engine's.)
 final class ServiceState: Sendable {
     struct Contents: Sendable {
         var startedAt: Date
         var lastTick: TickView?
         var lastSuccessAt: Date?
-        var strategyName: String
-        var chains: [String]
         /// Set when the last reload failed: the old configuration stays in force.
         var reloadError: String?
         var reloadedAt: Date?
@@ -22,9 +20,8 @@ final class ServiceState: Sendable {
 
     private let state: Mutex<Contents>
 
-    init(startedAt: Date, configuration: ServiceConfiguration) {
-        state = Mutex(Contents(startedAt: startedAt, strategyName: configuration.strategy.name,
-                               chains: configuration.market.chains.map(\.name), lastActed: [:]))
+    init(startedAt: Date) {
+        state = Mutex(Contents(startedAt: startedAt, lastActed: [:]))
     }
 
     var current: Contents { state.withLock { $0 } }

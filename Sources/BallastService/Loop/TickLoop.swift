@@ -42,18 +42,24 @@ public final class TickLoop: Service, Sendable {
         self.logger = logger
         self.metrics = metrics
         self.loader = loader
-        let configuration: ServiceConfiguration
-        do { configuration = try loader() } catch let error as ConfigurationError { throw error } catch {
-            throw ConfigurationError(lines: ["\(error)"])
-        }
-        engine = Mutex(try Engine(configuration, settings: settings, journal: journal, client: client, time: time))
-        state = ServiceState(startedAt: time.date, configuration: configuration)
+        let (engine, targets) = try Self.load(loader, settings: settings, journal: journal, client: client, time: time)
+        self.engine = Mutex(engine)
+        state = ServiceState(startedAt: time.date)
         alerts = AlertSender(client: client, logger: logger, metrics: metrics, time: time)
-        alerts.use(try AlertSender.targets(configuration.strategy, environment: settings.environment))
+        alerts.use(targets)
         (finishedTicks, ticks) = AsyncStream.makeStream(of: TickView.self, bufferingPolicy: .bufferingNewest(16))
     }
 
     var configuration: ServiceConfiguration { engine.withLock { $0.configuration } }
+
+    /// Reads the files and builds everything a configuration needs, so a start and a reload
+    /// accept and refuse the same configurations.
+    private static func load(_ loader: ConfigurationLoader, settings: ServiceSettings, journal: any Journal, client: HTTPClient,
+                             time: any TimeSource) throws(ConfigurationError) -> (Engine, AlertSender.Targets) {
+        let configuration = try loader()
+        let engine = try Engine(configuration, settings: settings, journal: journal, client: client, time: time)
+        return (engine, try AlertSender.targets(configuration.strategy, environment: settings.environment))
+    }
 
     public func run() async throws {
         var number = 0
@@ -74,21 +80,15 @@ public final class TickLoop: Service, Sendable {
     /// cannot serve, is refused: the old one stays in force and an alert says why.
     public func reload() {
         let now = time.date
-        do {
-            let configuration: ServiceConfiguration
-            do { configuration = try loader() } catch let error as ConfigurationError { throw error } catch {
-                throw ConfigurationError(lines: ["\(error)"])
-            }
-            let fresh = try Engine(configuration, settings: settings, journal: journal, client: client, time: time)
-            let targets = try AlertSender.targets(configuration.strategy, environment: settings.environment)
+        do throws(ConfigurationError) {
+            let (fresh, targets) = try Self.load(loader, settings: settings, journal: journal, client: client, time: time)
             engine.withLock { $0 = fresh }
             alerts.use(targets)
             state.update {
-                $0.strategyName = configuration.strategy.name
-                $0.chains = configuration.market.chains.map(\.name)
                 $0.reloadError = nil
                 $0.reloadedAt = now
             }
+            let configuration = fresh.configuration
             logger.notice("configuration reloaded", metadata: ["strategy": "\(configuration.strategy.name)",
                                                                "chains": "\(configuration.market.chains.count)"])
         } catch {
@@ -225,11 +225,13 @@ public final class TickLoop: Service, Sendable {
 
     /// Pause or resume from the API; the journal holds the switch, so `ballast pause` and the
     /// service agree.
-    func setPaused(_ paused: Bool, by actor: String, reason: String?) throws(JournalError) {
+    func setPaused(_ paused: Bool, by actor: String, reason: String?) throws(JournalError) -> PauseState {
         let now = time.date
-        try journal.setPaused(PauseState(paused: paused, by: actor, at: now, reason: reason))
+        let state = PauseState(paused: paused, by: actor, at: now, reason: reason)
+        try journal.setPaused(state)
         alerts.send(Alert(paused ? .paused : .resumed, subject: "pause",
                           text: paused ? "paused by \(actor)\(reason.map { ": \($0)" } ?? "")" : "resumed by \(actor)", at: now))
+        return state
     }
 
     private static func stage(_ error: any Error) -> (stage: String, message: String) {
