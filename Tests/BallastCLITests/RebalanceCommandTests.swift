@@ -7,70 +7,15 @@ import Testing
 /// `ballast rebalance --once`, `journal`, `pause`: run as cron and a desk would, against a
 /// simulated market and a signed-webhook receiver on 127.0.0.1, with a real journal file.
 @Suite struct RebalanceCommandTests {
-    static let market = SimulatedMarket(chains: 3, tokens: 3)
     static let secret = "s3cr3t-webhook-key-for-tests-only"
-
-    /// chain00 holds the least USDC (100 of 411) and should hold half of it; the others give
-    /// about 34 and 71, which the $0.50 relayer fee allows under 200 bps.
-    static func strategy(webhook: String, limits: String = "", timeoutSeconds: Int = 1) -> String {
-        """
-        name: desk
-        tokens: [USDC]
-        rebalance:
-          threshold: 0.05
-          min_transfer_usd: 1
-          max_fee_bps: 200
-          targets:
-            USDC: {chain00: 0.5, chain01: 0.25, chain02: 0.25}
-        execution:
-          webhook:
-            url: \(webhook)
-            secret: ${BALLAST_TEST_WEBHOOK_SECRET}
-            timeout_seconds: \(timeoutSeconds)
-        \(limits)
-        """
-    }
-
-    struct Desk: JournalDesk {
-        let directory: URL
-        let chains: String
-        let strategy: String
-        let receiver: WebhookReceiver
-        var journal: String { directory.appendingPathComponent("ballast.db").path }
-
-        func rebalance(_ extra: [String] = [], environment: [String: String] = ["BALLAST_TEST_WEBHOOK_SECRET": RebalanceCommandTests.secret]) async throws -> CLIRunner.Result {
-            try await CLIRunner.launch(["rebalance", "--once", "--chains", chains, "--strategy", strategy, "--journal", journal] + extra,
-                                       environment: environment)
-        }
-
-        func start(_ extra: [String] = []) throws -> CLIRunner.Running {
-            try CLIRunner.start(["rebalance", "--once", "--chains", chains, "--strategy", strategy, "--journal", journal] + extra,
-                                environment: ["BALLAST_TEST_WEBHOOK_SECRET": RebalanceCommandTests.secret])
-        }
-
-    }
 
     /// `webhookTimeout`: how long one submission may wait on the receiver. A test that holds
     /// a cycle inside a hanging submission makes it long, so the cycle stays there (no resend)
     /// however slowly the rest of the test runs.
     func withDesk(receiver behaviour: WebhookReceiver.Behaviour = .accept, limits: String = "", webhookTimeout: Int = 1,
-                  _ body: (Desk) async throws -> Void) async throws {
-        let server = try await SimulatedMarketServer(market: Self.market)
-        let receiver = try await WebhookReceiver(secret: Self.secret, behaviour: behaviour)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-desk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let chains = try Self.market.writeChainFiles(baseURL: server.baseURL)
-        let strategy = directory.appendingPathComponent("desk.yaml")
-        try Data(Self.strategy(webhook: receiver.url, limits: limits, timeoutSeconds: webhookTimeout).utf8).write(to: strategy)
-        defer {
-            try? FileManager.default.removeItem(atPath: chains)
-            try? FileManager.default.removeItem(at: directory)
-        }
-        var failure: (any Error)?
-        do { try await body(Desk(directory: directory, chains: chains, strategy: strategy.path, receiver: receiver)) } catch { failure = error }
-        try await receiver.shutdown()
-        try await server.shutdown()
-        if let failure { throw failure }
+                  _ body: (TestDesk) async throws -> Void) async throws {
+        try await TestDesk.with(secret: Self.secret, receiver: behaviour,
+                                strategy: { TestDesk.strategy(webhook: $0, timeoutSeconds: webhookTimeout, limits: limits) }, body)
     }
 
     @Test func dryRunRecordsThePlanAndTheJournalListsIt() async throws {
@@ -275,5 +220,17 @@ import Testing
             #expect(noOnce.status == 64)
             #expect(!FileManager.default.fileExists(atPath: desk.journal), "nothing is created before the inputs are checked")
         }
+    }
+}
+
+extension TestDesk {
+    func rebalance(_ extra: [String] = [], environment: [String: String] = [TestDesk.secretVariable: RebalanceCommandTests.secret]) async throws -> CLIRunner.Result {
+        try await CLIRunner.launch(["rebalance", "--once", "--chains", chains, "--strategy", strategy, "--journal", journal] + extra,
+                                   environment: environment)
+    }
+
+    func start(_ extra: [String] = []) throws -> CLIRunner.Running {
+        try CLIRunner.start(["rebalance", "--once", "--chains", chains, "--strategy", strategy, "--journal", journal] + extra,
+                            environment: [TestDesk.secretVariable: RebalanceCommandTests.secret])
     }
 }

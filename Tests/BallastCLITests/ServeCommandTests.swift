@@ -6,70 +6,18 @@ import Testing
 /// `ballast serve` run as a desk runs it: against the simulated market and a signed-webhook
 /// receiver on 127.0.0.1, with a real journal file, driven through its HTTP API and signals.
 @Suite struct ServeCommandTests {
-    static let market = SimulatedMarket(chains: 3, tokens: 3)
     static let token = "test-api-token-0123456789"
     static let secret = "s3cr3t-webhook-key-for-serve-tests"
 
-    /// chain00 holds the least USDC and should hold half of it: the first tick is out of band.
-    /// Ticks come every second: readiness allows three intervals, room for a loaded machine.
+    /// The desk's strategy with an arbitrage section, as a service runs it.
     static func strategy(webhook: String, timeoutSeconds: Int = 1, name: String = "desk", cooldownSeconds: Int = 0) -> String {
-        """
-        name: \(name)
-        tokens: [USDC]
-        arbitrage:
-          min_profit_usd: 0
-          min_roi_bps: 0
-          max_trade_usd: 10000
-          max_price_age_seconds: 600
-        rebalance:
-          threshold: 0.05
-          min_transfer_usd: 1
-          max_fee_bps: 200
-          cooldown_seconds: \(cooldownSeconds)
-          targets:
-            USDC: {chain00: 0.5, chain01: 0.25, chain02: 0.25}
-        execution:
-          webhook:
-            url: \(webhook)
-            secret: ${BALLAST_TEST_WEBHOOK_SECRET}
-            timeout_seconds: \(timeoutSeconds)
-        """
-    }
-
-    struct Desk: JournalDesk {
-        let directory: URL
-        let chains: String
-        let strategy: String
-        let server: SimulatedMarketServer
-        let receiver: WebhookReceiver
-        var journal: String { directory.appendingPathComponent("ballast.db").path }
-        var environment: [String: String] { ["BALLAST_API_TOKEN": ServeCommandTests.token, "BALLAST_TEST_WEBHOOK_SECRET": ServeCommandTests.secret] }
-
-        func serve(_ extra: [String] = [], environment: [String: String]? = nil) async throws -> ServiceProcess {
-            try await ServiceProcess.start(["--chains", chains, "--strategy", strategy, "--journal", journal, "--interval", "1",
-                                            "--deadline", "3"] + extra, environment: environment ?? self.environment)
-        }
-
+        TestDesk.strategy(webhook: webhook, timeoutSeconds: timeoutSeconds, name: name, arbitrage: true, cooldownSeconds: cooldownSeconds)
     }
 
     static func withDesk(receiver behaviour: WebhookReceiver.Behaviour = .accept, webhookTimeout: Int = 1, cooldownSeconds: Int = 0,
-                         _ body: (Desk) async throws -> Void) async throws {
-        let server = try await SimulatedMarketServer(market: market)
-        let receiver = try await WebhookReceiver(secret: secret, behaviour: behaviour)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let chains = try market.writeChainFiles(baseURL: server.baseURL)
-        let strategy = directory.appendingPathComponent("desk.yaml")
-        try Data(Self.strategy(webhook: receiver.url, timeoutSeconds: webhookTimeout, cooldownSeconds: cooldownSeconds).utf8).write(to: strategy)
-        defer {
-            try? FileManager.default.removeItem(atPath: chains)
-            try? FileManager.default.removeItem(at: directory)
-        }
-        var failure: (any Error)?
-        do { try await body(Desk(directory: directory, chains: chains, strategy: strategy.path, server: server, receiver: receiver)) } catch { failure = error }
-        try await receiver.shutdown()
-        try await server.shutdown()
-        if let failure { throw failure }
+                         _ body: (TestDesk) async throws -> Void) async throws {
+        try await TestDesk.with(secret: secret, receiver: behaviour,
+                                strategy: { strategy(webhook: $0, timeoutSeconds: webhookTimeout, cooldownSeconds: cooldownSeconds) }, body)
     }
 
     var bearer: [String: String] { ["Authorization": "Bearer \(Self.token)"] }
@@ -311,5 +259,15 @@ import Testing
             #expect(run.status == 65)
             #expect(run.stderr.contains("needs BALLAST_API_TOKEN"), "\(run.stderr)")
         }
+    }
+}
+
+extension TestDesk {
+    var environment: [String: String] { ["BALLAST_API_TOKEN": ServeCommandTests.token, TestDesk.secretVariable: ServeCommandTests.secret] }
+
+    /// Ticks come every second: readiness allows three intervals, room for a loaded machine.
+    func serve(_ extra: [String] = [], environment: [String: String]? = nil) async throws -> ServiceProcess {
+        try await ServiceProcess.start(["--chains", chains, "--strategy", strategy, "--journal", journal, "--interval", "1",
+                                        "--deadline", "3"] + extra, environment: environment ?? self.environment)
     }
 }

@@ -11,7 +11,7 @@ import Testing
     let writable = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-ready-\(UUID().uuidString).db").path
 
     func state(tick: TickView?) -> ServiceState.Contents {
-        ServiceState.Contents(startedAt: start, lastTick: tick, lastSuccessAt: nil, strategyName: "s", chains: [], lastActed: [:])
+        ServiceState.Contents(startedAt: start, lastTick: tick, lastSuccessAt: nil, lastActed: [:])
     }
 
     func tick(at date: Date, priceSourcesUp: [Bool], errors: [(stage: String, message: String)] = []) -> TickView {
