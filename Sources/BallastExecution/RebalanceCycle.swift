@@ -29,6 +29,7 @@ public struct RebalanceCycle: Sendable {
 
     let configuration: Configuration
     let rebalancer: Rebalancer
+    let detector: ArbitrageDetector?
     let journal: any Journal
     /// Reads the market: once to plan, and again just before sending.
     let readMarket: @Sendable () async throws -> Snapshot
@@ -51,6 +52,7 @@ public struct RebalanceCycle: Sendable {
         }
         self.configuration = configuration
         self.rebalancer = rebalancer
+        detector = ArbitrageDetector(strategy: configuration.strategy)
         self.journal = journal
         self.readMarket = readMarket
         self.submitter = submitter
@@ -82,11 +84,13 @@ public struct RebalanceCycle: Sendable {
         }
     }
 
-    public func decide(_ market: Snapshot) throws -> Decision {
+    /// `scan`: the caller's scan of `market`, when it has one (balances, all that in-flight
+    /// accounting changes, play no part in a scan, so it is the decision market's too).
+    public func decide(_ market: Snapshot, scan: ScanReport? = nil) throws -> Decision {
         let pending = try journal.inFlight(balancesReadAt: market.takenAt)
         let decisionMarket = InFlightLedger.apply(pending, to: market)
         return Decision(market: decisionMarket, report: rebalancer.plan(decisionMarket),
-                        scan: ArbitrageDetector(strategy: configuration.strategy)?.scan(decisionMarket),
+                        scan: scan ?? detector?.scan(decisionMarket),
                         paused: try journal.pauseState(),
                         waiting: Dictionary(grouping: pending.filter { $0.status == .expired }, by: \.token))
     }

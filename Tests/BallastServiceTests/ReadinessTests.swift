@@ -22,7 +22,7 @@ import Testing
         }
         let market = Snapshot(takenAt: date, tokens: [], chains: [])
         return TickView(number: 1, startedAt: date, paused: false, duration: .seconds(1), pullDuration: .seconds(1), snapshot: market,
-                        decisionMarket: market, scan: nil, plan: nil, failures: [], health: health, cycle: nil, events: [], errors: errors)
+                        scan: nil, plan: nil, failures: [], health: health, cycle: nil, events: [], errors: errors)
     }
 
     @Test func aFreshTickWithOneSourceUpIsReady() {

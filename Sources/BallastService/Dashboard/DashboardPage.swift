@@ -18,19 +18,22 @@ enum DashboardPage {
         let state = loop.state.current
         let strategyName = loop.configuration.strategy.name
         let readiness = loop.readiness
-        let paused = (try? loop.journal.pauseState()) ?? PauseState(paused: false)
+        let e = HTML.escape
+        // An unreadable journal must not look like "running": the switch's state is then unknown.
+        let pause = try? loop.journal.pauseState()
+        let paused = pause?.paused ?? false
+        let pauseLabel = pause.map { $0.paused ? "PAUSED" + ($0.by.map { " by " + e($0) } ?? "") : "running" } ?? "pause state unknown"
         let actions = (try? loop.journal.actions(ActionQuery(limit: 20))) ?? []
         let refresh = max(5, Int((loop.settings.interval / .seconds(1)).rounded(.up)))
-        let e = HTML.escape
         var body = """
             <header><h1>Ballast</h1>
             <span class="pill">\(e(strategyName))</span>
             <span class="pill \(loop.settings.live ? "warn" : "")" id="mode">\(loop.settings.live ? "LIVE" : "dry-run")</span>
             <span class="pill \(readiness.ready ? "ok" : "bad")" id="ready" title="\(e(readiness.reasons.joined(separator: "; ")))">\(readiness.ready ? "ready" : "not ready")</span>
-            <span class="pill \(paused.paused ? "bad" : "ok")" id="paused">\(paused.paused ? "PAUSED" + (paused.by.map { " by " + e($0) } ?? "") : "running")</span>
+            <span class="pill \(pause?.paused == false ? "ok" : "bad")" id="paused">\(pauseLabel)</span>
             <span class="muted">\(state.lastTick.map { "tick \($0.number) at \(Timestamp.format($0.startedAt)), \(Int($0.duration / .milliseconds(1))) ms" } ?? "no tick yet")</span>
             <span style="flex:1"></span>
-            <button id="toggle" data-action="\(paused.paused ? "resume" : "pause")">\(paused.paused ? "Resume" : "Pause")</button>
+            <button id="toggle" data-action="\(paused ? "resume" : "pause")">\(paused ? "Resume" : "Pause")</button>
             <form method="post" action="/logout" style="margin:0"><button type="submit">Sign out</button></form>
             </header><main>
             """

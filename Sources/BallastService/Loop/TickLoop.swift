@@ -127,7 +127,7 @@ public final class TickLoop: Service, Sendable {
         var outcome: CycleOutcome?
         if let cycle = engine.cycle, !market.balances.isEmpty {
             do {
-                var d = try cycle.decide(market)
+                var d = try cycle.decide(market, scan: scan)
                 let cooldown = engine.configuration.strategy.rebalance?.cooldownSeconds ?? 0
                 let lastActed = state.current.lastActed
                 d.resting = Set(lastActed.filter { startedAt.timeIntervalSince($0.value) < cooldown }.keys)
@@ -151,7 +151,7 @@ public final class TickLoop: Service, Sendable {
 
         let view = TickView(number: number, startedAt: startedAt, paused: decision?.paused.paused ?? false, duration: time.elapsed - began,
                             pullDuration: report.elapsed, snapshot: market,
-                            decisionMarket: decision?.market ?? market, scan: scan, plan: decision?.report,
+                            scan: scan, plan: decision?.report,
                             failures: report.failures, health: report.health, cycle: outcome, events: events, errors: errors)
         publish(view, engine: engine)
         return view

@@ -14,8 +14,6 @@ public struct TickView: Sendable {
     /// The part of `duration` spent pulling the market.
     public var pullDuration: Duration
     public var snapshot: Snapshot
-    /// The market net of what is in flight, as the plan saw it (the pulled market when there is no plan).
-    public var decisionMarket: Snapshot
     public var scan: ScanReport?
     public var plan: PlanReport?
     public var failures: [SourceFailure]
