@@ -24,16 +24,18 @@ struct Health: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = HTTPClient()
-        defer { Task { await client.shutdown() } }
         var request = HTTPRequest(url: url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + (live ? "/livez" : "/readyz"))
         request.timeout = .milliseconds(Int64(timeout * 1000))
         request.connectTimeout = request.timeout
         request.maxBodyBytes = 64 << 10
-        do {
-            let response = try await client.send(request)
+        let client = HTTPClient()
+        let answer: Result<HTTPResponse, HTTPError>
+        do { answer = .success(try await client.send(request)) } catch { answer = .failure(error) }
+        await client.shutdown()
+        switch answer {
+        case .success(let response):
             print(String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        } catch {
+        case .failure(let error):
             Terminal.error(error.status == 503 && !error.detail.isEmpty ? "not ready: \(error.detail)" : "\(error)")
             throw ExitCode(1)
         }

@@ -148,13 +148,23 @@ import Testing
             let down = try await Curl.request(service.url + "/readyz")
             #expect(down.status == 503)
             #expect((down.json?["reasons"] as? [String])?.contains("every price source failed in the last tick") == true, "\(down.body)")
+            // The container's health check says the same, by its exit code.
+            let unhealthy = try await CLIRunner.launch(["health", "--url", service.url])
+            #expect(unhealthy.status == 1)
+            #expect(unhealthy.stderr.contains("not ready") && unhealthy.stderr.contains("every price source failed"), "\(unhealthy.stderr)")
             let sources = try await Curl.request(service.url + "/v1/sources", headers: bearer)
             #expect((sources.json?["sources"] as? [[String: Any]])?.contains { $0["up"] as? Bool == false && ($0["last_error"] as? String)?.contains("503") == true } == true)
 
             desk.server.setConditions(MarketConditions())
             _ = try await service.tick { ($0["prices"] as? String).map { $0 != "0" } ?? false }
             #expect(try await Curl.request(service.url + "/readyz").status == 200)
+            let healthy = try await CLIRunner.launch(["health", "--url", service.url + "/"])
+            #expect(healthy.status == 0, "\(healthy.stderr)")
+            #expect(healthy.stdout.contains("\"ready\" : true"), "\(healthy.stdout)")
+            #expect(try await CLIRunner.launch(["health", "--url", service.url, "--live"]).stdout == "ok\n")
             #expect(await service.stop().status == 0)
+            let gone = try await CLIRunner.launch(["health", "--url", service.url, "--timeout", "2"])
+            #expect(gone.status == 1, "no service: unhealthy")
         }
     }
 
