@@ -103,6 +103,7 @@ let package = Package(
                 "BallastSandbox",
                 "BallastReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // A simulated multi-chain market on loopback, and a webhook receiver: the tests' servers and the pull benchmark's.
@@ -110,6 +111,7 @@ let package = Package(
             name: "BallastSandbox",
             dependencies: [
                 "BallastCore",
+                "BallastHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -58,7 +58,8 @@ public final class LoopbackServer: Sendable {
 
     /// `keepsRequests`: whether `requests` lists every request. Counts and arrivals work either
     /// way; a long-running server (a benchmark's market) keeps none, so its memory stays flat.
-    public init(threads: Int = 1, keepsRequests: Bool = true, handler: @escaping Handler) async throws {
+    /// `port` 0 picks a free one.
+    public init(threads: Int = 1, keepsRequests: Bool = true, port: Int = 0, handler: @escaping Handler) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.group = group
         let recorder = RequestRecorder(keepsRequests: keepsRequests)
@@ -72,8 +73,8 @@ public final class LoopbackServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(LoopbackHandler(handler: handler, recorder: recorder))
                 }
             }
-        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        port = channel.localAddress?.port ?? 0
+        channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
+        self.port = channel.localAddress?.port ?? 0
         self.recorder = recorder
     }
 

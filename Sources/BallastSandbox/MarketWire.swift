@@ -4,6 +4,7 @@ import Foundation
 /// The simulated market's answers in the real wire formats.
 struct MarketWire {
     let market: SimulatedMarket
+    let state: MarketState
     let conditions: MarketConditions
     let now: Date
 
@@ -49,6 +50,7 @@ struct MarketWire {
 
     private func rpc(chain: String, body: Data) -> LoopbackReply {
         guard let c = market.chainIndex(named: chain) else { return .text("unknown chain", status: 404) }
+        guard !state.rpcDown.contains(c) else { return .text("node unavailable", status: 503) }
         guard case .array(let calls)? = try? DocumentParser.json(body, source: "request") else {
             return .json(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}"#)
         }
@@ -88,25 +90,28 @@ struct MarketWire {
 
     private func ethCall(chain c: Int, to: String, data: String) -> String? {
         guard let (kind, chain, t) = market.decode(address: to), chain == c else { return nil }
+        // Before its launch a chain has token contracts (balances read 0) but no pools or feeds.
+        guard state.launched[c] || kind == .token else { return nil }
         let selector = String(data.lowercased().prefix(10))
         switch (kind, selector) {
         case (.pairV2, "0x0dfe1681"), (.poolV3, "0x0dfe1681"):
             return Self.words([Self.addressWord(market.tokenAddress(0, chain: c))])
         case (.pairV2, "0x0902f1ac"):
-            let r = market.reserveUnits(t, chain: c)
+            let r = state.reserveUnits(t, chain: c, decimals: market.decimals(t))
             return Self.words([Self.word(r.usdc), Self.word(r.token), Self.word(Int128(seconds - 60))])
         case (.poolV3, "0x3850c7bd"):
             return Self.words([Self.word(sqrtPriceX96(t, chain: c)), Self.word(0), Self.word(1), Self.word(1), Self.word(1), Self.word(0), Self.word(1)])
         case (.feed, "0x313ce567"):
             return Self.words([Self.word(8)])
         case (.feed, "0xfeaf968c"):
-            let marketAnswer = Int128((market.priceUSD(t, chain: c) * 1e8).rounded())
+            let marketAnswer = Int128((state.feedPrices[c][t] * 1e8).rounded())
             let answer: Int128 = conditions.feedAnswers[to.lowercased()].map { Int128($0) } ?? marketAnswer
-            let updated = Int128(conditions.staleFeeds.contains(to.lowercased()) ? seconds - 7200 : seconds - 30)
+            let frozen = state.frozenFeeds[Place(chain: c, token: t)].map { Int($0.timeIntervalSince1970) }
+            let updated = Int128(conditions.staleFeeds.contains(to.lowercased()) ? seconds - 7200 : frozen ?? seconds - 30)
             let round: Int128 = (6 << 64) + 10_551
             return Self.words([Self.word(round), Self.word(answer), Self.word(updated), Self.word(updated), Self.word(round)])
         case (.token, "0x70a08231"):
-            return Self.words([Self.word(market.balanceUnits(t, chain: c))])
+            return Self.words([Self.word(state.balances[c][t])])
         default:
             return nil
         }
@@ -114,7 +119,7 @@ struct MarketWire {
 
     /// USDC is token0: the pool's price is token units per USDC unit, `(1/p)·10^(d − 6)`.
     private func sqrtPriceX96(_ t: Int, chain c: Int) -> Int128 {
-        let raw = 1 / market.priceUSD(t, chain: c) * pow(10, Double(market.decimals(t) - 6))
+        let raw = 1 / state.prices[c][t] * pow(10, Double(market.decimals(t) - 6))
         return Int128((raw.squareRoot() * 79_228_162_514_264_337_593_543_950_336.0).rounded())
     }
 
@@ -135,7 +140,7 @@ struct MarketWire {
     // MARK: Price APIs
 
     private func apiPrice(_ c: Int, _ t: Int) -> String {
-        let price = conditions.apiPrices["\(market.chainName(c))/\(market.symbol(t))"] ?? market.priceUSD(t, chain: c)
+        let price = conditions.apiPrices["\(market.chainName(c))/\(market.symbol(t))"] ?? state.prices[c][t]
         return "\(price)"
     }
 
@@ -145,7 +150,7 @@ struct MarketWire {
         for key in path[range.upperBound...].split(separator: ",") {
             let parts = key.split(separator: ":")
             guard parts.count == 2, let (kind, c, t) = market.decode(address: String(parts[1])), kind == .token,
-                  market.chainName(c) == parts[0] else { continue }
+                  market.chainName(c) == parts[0], state.launched[c] else { continue }
             coins.append(#""\#(key)":{"decimals":\#(market.decimals(t)),"symbol":"\#(market.symbol(t))","price":\#(apiPrice(c, t)),"timestamp":\#(seconds - 10),"confidence":0.99}"#)
         }
         return .json(#"{"coins":{\#(coins.joined(separator: ","))}}"#)
@@ -155,7 +160,7 @@ struct MarketWire {
         let query = Self.query(request.uri)
         var entries: [String] = []
         for address in (query["contract_addresses"] ?? "").split(separator: ",") {
-            guard let (kind, c, t) = market.decode(address: String(address)), kind == .token else { continue }
+            guard let (kind, c, t) = market.decode(address: String(address)), kind == .token, state.launched[c] else { continue }
             entries.append(#""\#(address)":{"usd":\#(apiPrice(c, t)),"last_updated_at":\#(seconds - 10)}"#)
         }
         return .json("{" + entries.joined(separator: ",") + "}")
@@ -163,25 +168,28 @@ struct MarketWire {
 
     // MARK: Fee APIs
 
-    private func route(_ query: [String: String], from: String, to: String, token: String, amount: String) -> (c: Int, t: Int, units: Int128)? {
+    private func route(_ query: [String: String], from: String, to: String, token: String, amount: String) -> (c: Int, d: Int, t: Int, units: Int128)? {
         guard let fromID = query[from].flatMap(Int.init), let toID = query[to].flatMap(Int.init), fromID != toID,
               let address = query[token], let (kind, c, t) = market.decode(address: address), kind == .token,
-              market.chainID(c) == fromID, let units = query[amount].flatMap({ Int128($0) }), units > 0 else { return nil }
-        return (c, t, units)
+              market.chainID(c) == fromID, let d = (0..<market.chainCount).first(where: { market.chainID($0) == toID }),
+              state.launched[c], state.launched[d], let units = query[amount].flatMap({ Int128($0) }), units > 0 else { return nil }
+        return (c, d, t, units)
     }
 
     private func across(_ query: [String: String]) -> LoopbackReply {
-        guard let (c, t, units) = route(query, from: "originChainId", to: "destinationChainId", token: "inputToken", amount: "amount") else {
+        guard let (c, d, t, units) = route(query, from: "originChainId", to: "destinationChainId", token: "inputToken", amount: "amount") else {
             return .json(#"{"message":"Unsupported route","code":"INVALID_PARAM"}"#, status: 400)
         }
+        if state.haltedBridges.contains(c) { return .json(#"{"message":"Deposits from this chain are paused","code":"ROUTE_PAUSED"}"#, status: 503) }
         let capital = units * Int128(SimulatedMarket.acrossFeeBps) / 10_000
-        let gas = market.acrossGasUnits(t, chain: c)
+        let gas = state.acrossGasUnits(t, chain: c, decimals: market.decimals(t))
+        let maxDeposit = state.haltedBridges.contains(d) ? 0 : units * 1000
         let fee = { (total: Int128) in #"{"pct":"\#(total * 1_000_000_000_000_000_000 / units)","total":"\#(total)"}"# }
-        return .json(#"{"estimatedFillTimeSec":60,"totalRelayFee":\#(fee(capital + gas)),"relayerCapitalFee":\#(fee(capital)),"relayerGasFee":\#(fee(gas)),"lpFee":\#(fee(0)),"timestamp":"\#(seconds - 5)","isAmountTooLow":false,"quoteBlock":"20000000","limits":{"minDeposit":"1","maxDeposit":"\#(units * 1000)","maxDepositInstant":"\#(units * 100)","maxDepositShortDelay":"\#(units * 1000)","recommendedDepositInstant":"\#(units * 100)"}}"#)
+        return .json(#"{"estimatedFillTimeSec":\#(market.fillSeconds),"totalRelayFee":\#(fee(capital + gas)),"relayerCapitalFee":\#(fee(capital)),"relayerGasFee":\#(fee(gas)),"lpFee":\#(fee(0)),"timestamp":"\#(seconds - 5)","isAmountTooLow":false,"quoteBlock":"20000000","limits":{"minDeposit":"1","maxDeposit":"\#(maxDeposit)","maxDepositInstant":"\#(units * 100)","maxDepositShortDelay":"\#(units * 1000)","recommendedDepositInstant":"\#(units * 100)"}}"#)
     }
 
     private func lifi(_ query: [String: String]) -> LoopbackReply {
-        guard let (_, _, units) = route(query, from: "fromChain", to: "toChain", token: "fromToken", amount: "fromAmount") else {
+        guard let (_, _, _, units) = route(query, from: "fromChain", to: "toChain", token: "fromToken", amount: "fromAmount") else {
             return .json(#"{"message":"No available quotes for the requested transfer","code":1002}"#, status: 404)
         }
         let out = units - units * Int128(SimulatedMarket.lifiFeeBps) / 10_000

@@ -20,6 +20,10 @@ public struct SimulatedMarket: Sendable {
     public static let poolDepthUSD = 5_000_000.0
     public static let acrossFeeBps = 5.0
     public static let lifiFeeBps = 8.0
+    /// Across's `estimatedFillTimeSec`.
+    public var fillSeconds = 60
+    /// The Chainlink feeds' heartbeat in the chain files.
+    public var feedHeartbeatSeconds = 3600
 
     public init(chains: Int, tokens: Int, bridgeFanout: Int? = nil) {
         precondition(chains >= 2 && chains <= 0xFFFF && tokens >= 1 && tokens <= 0xFFFF)
@@ -68,12 +72,6 @@ public struct SimulatedMarket: Sendable {
         return (kind, c, t)
     }
 
-    /// A V2 pair's reserves in smallest units: the token (token1) and USDC (token0).
-    public func reserveUnits(_ t: Int, chain c: Int) -> (token: Int128, usdc: Int128) {
-        let token = (Self.poolDepthUSD / priceUSD(t, chain: c) * pow(10, Double(decimals(t)))).rounded(.down)
-        return (Int128(token), Int128(Self.poolDepthUSD * 1e6))
-    }
-
     /// A treasury's balance: a different amount on every chain.
     public func balanceUnits(_ t: Int, chain c: Int) -> Int128 {
         Int128(100 + 37 * c) * Self.power(decimals(t)) / (t == 2 ? 100 : 1)
@@ -82,11 +80,6 @@ public struct SimulatedMarket: Sendable {
     /// The size fee quotes are asked at: about $10,000, to four decimals at most.
     public func transferSize(_ t: Int) -> Amount {
         Amount(flooring: 10_000 / priceUSD(t, chain: 0), decimals: min(decimals(t), 4))!
-    }
-
-    /// Across's relayer gas fee, in the token's smallest units: about $0.50.
-    public func acrossGasUnits(_ t: Int, chain c: Int) -> Int128 {
-        Int128((0.5 / priceUSD(t, chain: c) * pow(10, Double(decimals(t)))).rounded(.down))
     }
 
     static func power(_ n: Int) -> Int128 { (0..<n).reduce(Int128(1)) { r, _ in r * 10 } }
@@ -130,7 +123,7 @@ public struct SimulatedMarket: Sendable {
                 for kind in priceKinds(t) {
                     switch kind {
                     case .chainlink:
-                        y.append("    - {source: chainlink, feed: \"\(address(.feed, chain: c, token: t))\", heartbeat_seconds: 3600}")
+                        y.append("    - {source: chainlink, feed: \"\(address(.feed, chain: c, token: t))\", heartbeat_seconds: \(feedHeartbeatSeconds)}")
                     case .defillama:
                         y.append("    - {source: defillama, url: \"\(baseURL)/llama\", chain: \(name)}")
                     case .coingecko:

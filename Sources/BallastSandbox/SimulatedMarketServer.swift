@@ -8,28 +8,38 @@ public final class SimulatedMarketServer: Sendable {
     public let market: SimulatedMarket
     private let server: LoopbackServer
     private let hits: HitCounter
-    private let current: ConditionsBox
+    private let current: SharedValue<MarketConditions>
+    private let book: SharedValue<MarketState>
+    private let custody = SharedValue<LoopbackServer.Handler?>(nil)
 
     public var baseURL: String { server.baseURL }
 
     /// `time` dates blocks, rounds and quotes; a test shares its manual time with the puller so
     /// every age is exact.
+    /// `port` 0 picks a free one.
     public init(market: SimulatedMarket, conditions: MarketConditions = MarketConditions(), threads: Int = 1,
-                time: any TimeSource = SystemTime()) async throws {
+                time: any TimeSource = SystemTime(), port: Int = 0) async throws {
         self.market = market
         let hits = HitCounter()
         self.hits = hits
-        let current = ConditionsBox(conditions)
+        let current = SharedValue(conditions)
         self.current = current
-        server = try await LoopbackServer(threads: threads, keepsRequests: false) { request in
+        let book = SharedValue(MarketState(market))
+        self.book = book
+        let custody = custody
+        server = try await LoopbackServer(threads: threads, keepsRequests: false, port: port) { request in
+            if request.path.hasPrefix("/custody/") {
+                return custody.value.withLock { $0 }?(request) ?? .json(#"{"error": "this sandbox runs no custody simulator"}"#, status: 404)
+            }
             let conditions = current.value.withLock { $0 }
+            let state = book.value.withLock { $0 }
             let endpoint = MarketWire.endpoint(of: request)
             let count = endpoint.map(hits.hit) ?? 0
             var reply: LoopbackReply
             if let endpoint, let fault = conditions.endpointFaults[endpoint], let faulty = MarketWire.reply(for: fault, hit: count) {
                 reply = faulty
             } else {
-                reply = MarketWire(market: market, conditions: conditions, now: time.date).answer(request)
+                reply = MarketWire(market: market, state: state, conditions: conditions, now: time.date).answer(request)
             }
             let ms = Int64(conditions.latency / .milliseconds(1))
             if ms > 0 { reply = .delayed(milliseconds: ms, reply) }
@@ -39,6 +49,15 @@ public final class SimulatedMarketServer: Sendable {
 
     /// Changes how the market behaves from the next request on (an outage, a recovery).
     public func setConditions(_ conditions: MarketConditions) { current.value.withLock { $0 = conditions } }
+
+    /// The market as it is now.
+    public var state: MarketState { book.value.withLock { $0 } }
+
+    /// Moves the market (a scenario's step, a transfer landing) from the next request on.
+    public func updateState<R>(_ body: (inout MarketState) throws -> R) rethrows -> R { try book.value.withLock { try body(&$0) } }
+
+    /// Routes `/custody/…` to the custody simulator.
+    func serveCustody(_ handler: @escaping LoopbackServer.Handler) { custody.value.withLock { $0 = handler } }
 
     /// Every endpoint of the market, for conditions that affect them all.
     public var endpoints: [MarketEndpoint] {
@@ -65,8 +84,8 @@ final class HitCounter: Sendable {
     func count(_ endpoint: MarketEndpoint) -> Int { counts.withLock { $0[endpoint] ?? 0 } }
 }
 
-/// The conditions in a class, so the server's handler and `setConditions` share them.
-final class ConditionsBox: Sendable {
-    let value: Mutex<MarketConditions>
-    init(_ conditions: MarketConditions) { value = Mutex(conditions) }
+/// A value behind a mutex in a class, so the server's handler and this object's methods share it.
+final class SharedValue<Value: Sendable>: Sendable {
+    let value: Mutex<Value>
+    init(_ initial: Value) { value = Mutex(initial) }
 }

@@ -1,5 +1,4 @@
 import BallastCore
-import Crypto
 import Foundation
 import Synchronization
 
@@ -52,9 +51,9 @@ public final class WebhookReceiver: Sendable {
     public init(secret: String, behaviour: Behaviour = .accept) async throws {
         let book = Book(behaviour)
         let (stream, continuation) = AsyncStream<Arrival>.makeStream()
-        let secret = Array(secret.utf8)
+        let signature = WebhookSignature(secret: secret)
         server = try await LoopbackServer { request in
-            Self.answer(request, secret: secret, book: book, signal: continuation)
+            Self.answer(request, signature: signature, book: book, signal: continuation)
         }
         self.book = book
         signal = continuation
@@ -74,17 +73,11 @@ public final class WebhookReceiver: Sendable {
         try await server.shutdown()
     }
 
-    private static func answer(_ request: LoopbackRequest, secret: [UInt8], book: Book,
+    private static func answer(_ request: LoopbackRequest, signature: WebhookSignature, book: Book,
                                signal: AsyncStream<Arrival>.Continuation) -> LoopbackReply {
         let idempotencyKey = request.header("Idempotency-Key") ?? ""
         let timestamp = request.header("X-Ballast-Timestamp") ?? ""
-        var message = Data("\(timestamp).".utf8)
-        message.append(request.body)
-        let expected = "sha256=" + HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret)).map { String(format: "%02x", $0) }.joined()
-        let fresh = Double(timestamp).map { abs(Date().timeIntervalSince1970 - $0) <= 300 } ?? false
-        let parsed = try? DocumentParser.json(request.body, source: "the webhook body")
-        let bodyKey: String? = if case .object(let object)? = parsed, case .string(let key)? = object["idempotency_key"] { key } else { nil }
-        let valid = request.header("X-Ballast-Signature") == expected && fresh && bodyKey == idempotencyKey && !idempotencyKey.isEmpty
+        let valid = signature.verifiedKey(request, now: Date()) != nil
 
         let (reply, status): (LoopbackReply, Int) = book.state.withLock { s in
             let result: (LoopbackReply, Int)

@@ -93,7 +93,7 @@ import Testing
 
             // The V2 pool: reserves exact from the pair's units, USD side valued at USDC's own price ($1).
             let pool = try #require(s.prices.first { $0.chain == "chain01" && $0.token == "WETH" && $0.source == "uniswap-v2" }?.pool)
-            let units = Self.market.reserveUnits(1, chain: 1)
+            let units = MarketState(Self.market).reserveUnits(1, chain: 1, decimals: 18)
             #expect(pool.tokenReserve == Amount(units: units.token, scale: 18))
             #expect(pool.usdReserve == Amount(5_000_000))
             #expect(pool.feeBps == 30)
@@ -102,7 +102,7 @@ import Testing
 
             // A route: the relayer's gas is the fixed part, the capital fee the proportional part.
             let route = try #require(s.routes.first { $0.label == "chain00→chain01 WETH via across" })
-            #expect(route.feeFixed == Amount(units: Self.market.acrossGasUnits(1, chain: 0), scale: 18))
+            #expect(route.feeFixed == Amount(units: MarketState(Self.market).acrossGasUnits(1, chain: 0, decimals: 18), scale: 18))
             #expect(route.maxAmount == Amount.product(Self.market.transferSize(1), Amount(1000), decimals: 18, rounding: .down))
             #expect(route.gasUSD == 0.8 && route.etaSeconds == 60)
             let lifi = try #require(s.routes.first { $0.bridge == "lifi" })

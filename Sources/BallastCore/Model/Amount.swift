@@ -132,6 +132,14 @@ public struct Amount: Sendable, Hashable, Comparable, CustomStringConvertible {
         return Amount(normalizing: quotient, scale: decimals)
     }
 
+    /// The amount in a token's smallest units (`decimals` of them make one); nil when it has
+    /// more decimals than the token or does not fit.
+    public func smallestUnits(decimals: Int) -> Int128? {
+        guard (0...36).contains(decimals), scale <= decimals else { return nil }
+        let (product, overflow) = units.multipliedReportingOverflow(by: Self.powerOfTen(decimals - scale))
+        return overflow ? nil : product
+    }
+
     private static func aligned(_ a: Amount, _ b: Amount) -> (Int128, Int128, Int) {
         let scale = Swift.max(a.scale, b.scale)
         return (a.units * powerOfTen(scale - a.scale), b.units * powerOfTen(scale - b.scale), scale)
