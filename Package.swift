@@ -66,6 +66,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `ballast backtest`: the service's decision loop in simulated time against a ledger, the
+        // seed's greedy rebalancer as the baseline, and the HTML report.
+        .target(
+            name: "BallastBacktest",
+            dependencies: ["BallastCore", "BallastStore", "BallastExecution", "BallastSandbox", "BallastSimulation", "BallastReports"]
+        ),
         // Synthetic markets for benchmarks and simulation; never a source of real decisions.
         .target(name: "BallastSimulation", dependencies: ["BallastCore"]),
         // What a person or a program reads: tables and stable JSON, apart from the command line
@@ -101,6 +107,7 @@ let package = Package(
                 "BallastExecution",
                 "BallastSimulation",
                 "BallastSandbox",
+                "BallastBacktest",
                 "BallastReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -125,7 +132,8 @@ let package = Package(
         .testTarget(name: "BallastChainsTests", dependencies: ["BallastChains", "BallastSandbox"]),
         .testTarget(name: "BallastStoreTests", dependencies: ["BallastStore", "BallastSandbox"]),
         .testTarget(name: "BallastExecutionTests", dependencies: ["BallastExecution", "BallastStore", "BallastSandbox"]),
-        .testTarget(name: "BallastServiceTests", dependencies: ["BallastService", "BallastSandbox", "BallastStore", "BallastHTTP", "BallastChains", "BallastCore"]),
+        .testTarget(name: "BallastBacktestTests", dependencies: ["BallastBacktest", "BallastSandbox", "BallastSimulation", "BallastCore"]),
+        .testTarget(name: "BallastServiceTests", dependencies: ["BallastService", "BallastReports", "BallastSandbox", "BallastStore", "BallastHTTP", "BallastChains", "BallastCore"]),
         .testTarget(
             name: "BallastCLITests",
             dependencies: ["ballast", "BallastSandbox", "BallastStore", .product(name: "GRDB", package: "GRDB.swift"),

@@ -78,6 +78,11 @@ public struct RebalanceCycle: Sendable {
         /// other, so the cycle replays whole, but given no actions.
         public var resting: Set<String> = []
 
+        /// Rests the tokens a cycle acted on less than `cooldownSeconds` before `date`.
+        public mutating func rest(lastActed: [String: Date], cooldownSeconds: Double, at date: Date) {
+            resting = Set(lastActed.filter { date.timeIntervalSince($0.value) < cooldownSeconds }.keys)
+        }
+
         /// Tokens whose plan moves something and that may act now.
         public var acting: [String] {
             report.plans.filter { !$0.transfers.isEmpty && waiting[$0.token] == nil && !resting.contains($0.token) }.map(\.token)

@@ -19,9 +19,12 @@ public final class Sandbox: Sendable {
         public var secret: String?
         /// The service's base URL, for status reports.
         public var serviceURL: String?
+        /// Across's fill time: transfers land this long after custody accepts them. Short by
+        /// default, so a newcomer sees one carried out within a minute.
+        public var fillSeconds: Int
 
         public init(scenario: Scenario, seed: UInt64 = 1, chains: Int = 5, tokens: Int = 3, horizon: Int = 120, port: Int = 0,
-                    secret: String? = nil, serviceURL: String? = nil) {
+                    secret: String? = nil, serviceURL: String? = nil, fillSeconds: Int = 20) {
             self.scenario = scenario
             self.seed = seed
             self.chains = chains
@@ -30,6 +33,7 @@ public final class Sandbox: Sendable {
             self.port = port
             self.secret = secret
             self.serviceURL = serviceURL
+            self.fillSeconds = fillSeconds
         }
     }
 
@@ -40,16 +44,14 @@ public final class Sandbox: Sendable {
     private let path: Mutex<ScenarioPath>
     private let time: any TimeSource
 
-    /// Transfers land after this long: short, so a newcomer sees one carried out within a minute.
-    public static let fillSeconds = 20
     /// Feeds go stale after this heartbeat, so a lagging oracle shows within minutes.
     public static let heartbeatSeconds = 120
 
     public init(_ settings: Settings, time: any TimeSource = SystemTime()) async throws {
         self.settings = settings
         self.time = time
-        var market = SimulatedMarket(chains: settings.chains, tokens: settings.tokens)
-        market.fillSeconds = Self.fillSeconds
+        var market = SimulatedMarket(chains: settings.chains, tokens: settings.tokens, bridgeFanout: SimulatedMarket.scenarioFanout)
+        market.fillSeconds = settings.fillSeconds
         market.feedHeartbeatSeconds = Self.heartbeatSeconds
         let path = ScenarioPath(settings.scenario, market: market, seed: settings.seed, horizon: settings.horizon)
         self.path = Mutex(path)
@@ -83,33 +85,12 @@ public final class Sandbox: Sendable {
     }
 
     /// A strategy for this market: every token, even targets over the chains there from the
-    /// start, a short cooldown, and live execution through the custody simulator with the
+    /// start, and live execution through the custody simulator (when there is one) with the
     /// secret read from `secretVariable`.
     public func strategy(secretVariable: String) -> String {
         let launched = path.withLock { $0.start.launched }
-        let chains: [String] = (0..<market.chainCount).filter { launched[$0] }.map(market.chainName)
-        let tokens: [String] = (0..<market.tokenCount).map(market.symbol)
-        // Fractions with four decimals summing exactly to 1: the first chain takes the remainder.
-        let each = 10_000 / chains.count
-        let first = 10_000 - (chains.count - 1) * each
-        let targets: String = chains.enumerated().map { i, name in "\(name): \(Double(i == 0 ? first : each) / 10_000)" }.joined(separator: ", ")
-        var lines = [
-            "# Written by `ballast sandbox --scenario \(settings.scenario.rawValue)`: a strategy for the simulated market.",
-            "name: sandbox-\(settings.scenario.rawValue)",
-            "tokens: [\(tokens.joined(separator: ", "))]",
-            "arbitrage: {min_profit_usd: 5, min_roi_bps: 2, max_trade_usd: 50000, max_price_age_seconds: 300}",
-            "rebalance:",
-            "  threshold: 0.05",
-            "  min_transfer_usd: 10",
-            "  max_fee_bps: 50",
-            "  cooldown_seconds: 60",
-            "  targets:",
-        ]
-        lines += tokens.map { "    \($0): {\(targets)}" }
-        if let custody {
-            lines += ["execution:", "  webhook:", "    url: \(custody.url)", "    secret: ${\(secretVariable)}", "    timeout_seconds: 5"]
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return market.strategyText(name: "sandbox-\(settings.scenario.rawValue)", chains: (0..<market.chainCount).filter { launched[$0] },
+                                   custody: custody.map { ($0.url, secretVariable) })
     }
 
     public func shutdown() async throws {

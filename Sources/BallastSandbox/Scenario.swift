@@ -17,6 +17,21 @@ public enum Scenario: String, CaseIterable, Sendable {
     case shock
 }
 
+/// One step of a scenario: what happened, and the treasury's flows from outside.
+public struct ScenarioStep: Sendable {
+    public var events: [ScenarioEvent]
+    /// Deposits (positive) and payouts (negative) in smallest units, `[chain][token]`; a payout
+    /// takes at most what the chain holds.
+    public var flows: [[Int128]]
+
+    /// Applies the flows to `balances`, a payout never below zero.
+    public func apply(to balances: inout [[Int128]]) {
+        for c in flows.indices {
+            for t in flows[c].indices where flows[c][t] != 0 { balances[c][t] = max(0, balances[c][t] + flows[c][t]) }
+        }
+    }
+}
+
 /// Something a scenario did at a step, for the log and the backtest's report.
 public struct ScenarioEvent: Sendable, Hashable {
     public var step: Int
@@ -77,20 +92,27 @@ public struct ScenarioPath: Sendable {
     var recoveryStep: Int { 2 * horizon / 3 }
     var rpcDownSteps: Range<Int> { (horizon / 3 + horizon / 12)..<(horizon / 2) }
 
+    /// The market after the last step; its balances are the starting ones (see ``ScenarioStep``).
+    public var current: MarketState { state }
+
     /// Takes one step, dated `date` (a frozen feed keeps the date of its last round): `market`
-    /// takes the step's prices, pools, gas and outages, and its balances receive the step's inflows.
+    /// takes the step's prices, pools, gas and outages, and its balances the step's flows.
     public mutating func advance(at date: Date, moving market: inout MarketState) -> [ScenarioEvent] {
-        let notes = advance(at: date, balances: &market.balances)
-        let balances = market.balances
+        let taken = advance(at: date)
+        var balances = market.balances
+        taken.apply(to: &balances)
         market = state
         market.balances = balances
-        return notes.map { ScenarioEvent(step: step, text: $0) }
+        return taken.events
     }
 
-    private mutating func advance(at date: Date, balances: inout [[Int128]]) -> [String] {
+    /// Takes one step, dated `date`.
+    public mutating func advance(at date: Date) -> ScenarioStep {
         step += 1
         var notes: [String] = []
+        var flows = Array(repeating: Array(repeating: Int128(0), count: market.tokenCount), count: market.chainCount)
         let progress = min(1, Double(step) / Double(horizon))
+
 
         // Drift and volatility of each token's price, and how far chains stray from it.
         let (drift, volatility, straying): (Double, Double, Double) = switch scenario {
@@ -130,20 +152,38 @@ public struct ScenarioPath: Sendable {
                 notes.append("\(market.chainName(fresh)) launches with its pools and bridges")
             }
             if step == horizon / 4 || step == horizon / 2 {
-                for t in 0..<market.tokenCount {
-                    balances[0][t] += balances.reduce(Int128(0)) { $0 + $1[t] } / 4
-                }
-                notes.append("inflows of a quarter of every token's holdings land on \(market.chainName(0))")
+                // A fixed amount (a quarter of the starting holdings), so every ledger that follows
+                // the path receives the same inflow.
+                for t in 0..<market.tokenCount { flows[0][t] += startingTotal(t) / 4 }
+                notes.append("inflows of a quarter of the starting holdings land on \(market.chainName(0))")
             }
         }
         if scenario == .shock { notes += shock(at: date) }
+        // The desk's own business: now and then a client's deposit lands on one chain and a
+        // payout leaves another (a share of an average chain's holding), so inventory drifts
+        // from its targets and rebalancing has work.
+        let (chance, deposit, payout): (Double, Int128, Int128) = switch scenario {
+        case .calm: (0.04, 5, 5)
+        case .bull, .growth: (0.06, 10, 4)
+        case .bear: (0.06, 4, 10)
+        case .shock: (0.05, 5, 5)
+        }
+        let perChain = Int128(market.chainCount) * 100
+        for t in 0..<market.tokenCount where uniform() < chance {
+            let a = Int(uniform() * Double(market.chainCount)), b = Int(uniform() * Double(market.chainCount))
+            if state.launched[a] { flows[a][t] += startingTotal(t) * deposit / perChain }
+            if state.launched[b] { flows[b][t] -= startingTotal(t) * payout / perChain }
+        }
         for c in 0..<market.chainCount {
             for t in 0..<market.tokenCount where state.frozenFeeds[Place(chain: c, token: t)] == nil {
                 state.feedPrices[c][t] = state.prices[c][t]
             }
         }
-        return notes
+        let at = step
+        return ScenarioStep(events: notes.map { ScenarioEvent(step: at, text: $0) }, flows: flows)
     }
+
+    private func startingTotal(_ t: Int) -> Int128 { start.balances.reduce(Int128(0)) { $0 + $1[t] } }
 
     private mutating func shock(at date: Date) -> [String] {
         var notes: [String] = []

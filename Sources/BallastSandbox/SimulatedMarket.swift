@@ -20,6 +20,9 @@ public struct SimulatedMarket: Sendable {
     public static let poolDepthUSD = 5_000_000.0
     public static let acrossFeeBps = 5.0
     public static let lifiFeeBps = 8.0
+    /// Scenarios bridge each chain to the next two only: many pairs have no direct route, so a
+    /// plan must relay, as real networks make it.
+    public static let scenarioFanout = 2
     /// Across's `estimatedFillTimeSec`.
     public var fillSeconds = 60
     /// The Chainlink feeds' heartbeat in the chain files.
@@ -154,5 +157,37 @@ public struct SimulatedMarket: Sendable {
             try Data(text.utf8).write(to: directory.appendingPathComponent(name))
         }
         return directory.path
+    }
+
+    /// A strategy for this market: every token, even targets over `chains` (each with a band of a
+    /// quarter of it), a one-minute
+    /// cooldown, and, given `custody` (its URL and the variable naming the webhook secret), live
+    /// execution through it.
+    public func strategyText(name: String, chains: [Int], custody: (url: String, secretVariable: String)? = nil) -> String {
+        let names = chains.map(chainName)
+        let tokens = (0..<tokenCount).map(symbol)
+        // Fractions with four decimals summing exactly to 1: the first chain takes the remainder.
+        let each = 10_000 / max(1, names.count)
+        let first = 10_000 - (names.count - 1) * each
+        // Each chain's band a quarter of its own target: a band of the token's total would vanish on many chains.
+        let targets = names.enumerated().map { i, name in "\(name): {target: \(Double(i == 0 ? first : each) / 10_000), band: 0.25}" }
+            .joined(separator: ", ")
+        var lines = [
+            "# A strategy for the simulated market (\(chainCount) chains × \(tokenCount) tokens).",
+            "name: \(name)",
+            "tokens: [\(tokens.joined(separator: ", "))]",
+            "arbitrage: {min_profit_usd: 5, min_roi_bps: 2, max_trade_usd: 50000, max_price_age_seconds: 300}",
+            "rebalance:",
+            "  threshold: 0.05",
+            "  min_transfer_usd: 10",
+            "  max_fee_bps: 50",
+            "  cooldown_seconds: 60",
+            "  targets:",
+        ]
+        lines += tokens.map { "    \($0): {\(targets)}" }
+        if let custody {
+            lines += ["execution:", "  webhook:", "    url: \(custody.url)", "    secret: ${\(custody.secretVariable)}", "    timeout_seconds: 5"]
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -12,7 +12,7 @@ struct Ballast: AsyncParsableCommand {
             """,
         version: Ballast.version,
         subcommands: [Scan.self, Plan.self, SnapshotCommand.self, Rebalance.self, Serve.self, Health.self, JournalCommand.self,
-                      Pause.self, Resume.self, Check.self, SandboxCommand.self, Bench.self]
+                      Pause.self, Resume.self, Check.self, BacktestCommand.self, SandboxCommand.self, Bench.self]
     )
 
     static let version = "0.2.0"

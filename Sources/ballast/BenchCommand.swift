@@ -9,7 +9,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the core on generated markets (use a release build).",
-        subcommands: [BenchScan.self, BenchPlan.self, BenchPull.self, BenchJournal.self, BenchServe.self])
+        subcommands: [BenchScan.self, BenchPlan.self, BenchPull.self, BenchJournal.self, BenchServe.self, BenchBacktest.self])
 }
 
 struct BenchScan: AsyncParsableCommand {

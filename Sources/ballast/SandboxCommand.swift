@@ -47,6 +47,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Seconds between the market's steps.")
     var stepSeconds: Double = 2
 
+    @Option(help: "Seconds after which a transfer custody accepted lands (Across's fill time).")
+    var fillSeconds = 20
+
     @Option(help: "Steps over which the scenario's events unfold (a third of the way in, the shock strikes).")
     var horizon = 120
 
@@ -60,13 +63,15 @@ struct SandboxCommand: AsyncParsableCommand {
         guard (2...50).contains(chainCount) else { throw ValidationError("--chain-count must be 2–50") }
         guard (1...20).contains(tokenCount) else { throw ValidationError("--token-count must be 1–20") }
         guard stepSeconds.isFinite, stepSeconds >= 0.05, stepSeconds <= 3600 else { throw ValidationError("--step-seconds must be 0.05–3600") }
+        guard (0...86_400).contains(fillSeconds) else { throw ValidationError("--fill-seconds must be 0–86400") }
         guard (12...1_000_000).contains(horizon) else { throw ValidationError("--horizon must be 12–1000000 steps") }
     }
 
     func run() async throws {
         let secret = ProcessInfo.processInfo.environment[Self.secretVariable].flatMap { $0.isEmpty ? nil : $0 }
         let settings = Sandbox.Settings(scenario: scenario, seed: seed, chains: chainCount, tokens: tokenCount, horizon: horizon,
-                                        port: Serve.address(listen)!.port, secret: secret, serviceURL: reportTo)
+                                        port: Serve.address(listen)!.port, secret: secret, serviceURL: reportTo,
+                                        fillSeconds: fillSeconds)
         let sandbox: Sandbox
         do { sandbox = try await Sandbox(settings) } catch {
             Terminal.error("cannot listen on \(listen): \(error)")
@@ -87,7 +92,7 @@ struct SandboxCommand: AsyncParsableCommand {
         Self.say("chains:   \(chainsOut)")
         Self.say("strategy: \(strategyOut)")
         if let custody = sandbox.custody {
-            Self.say("custody:  \(custody.url) (landings after \(Sandbox.fillSeconds) s, reported to \(reportTo))")
+            Self.say("custody:  \(custody.url) (landings after \(fillSeconds) s, reported to \(reportTo))")
         } else {
             Self.say("custody:  off (set \(Self.secretVariable) to accept the live webhook)")
         }

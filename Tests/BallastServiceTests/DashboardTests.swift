@@ -1,3 +1,4 @@
+import BallastReports
 @testable import BallastService
 @testable import BallastCore
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// stay inside the chart.
 @Suite struct DashboardTests {
     @Test func namesAreEscapedWherePagesShowThem() {
-        #expect(HTML.escape(#"<img src=x onerror="alert('x')">&"#) == "&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;")
+        #expect(HTMLText.escape(#"<img src=x onerror="alert('x')">&"#) == "&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;")
         let plan = TransferPlan(token: "<b>T</b>", status: .withinBand, transfers: [], totalFeeUSD: 0, unmet: [:], unmetReasons: [:],
                                 positions: [ChainPosition(chain: "</svg><script>x()</script>", balance: Amount("5")!, target: Amount("10")!,
                                                           band: Amount("1")!, after: Amount("5")!, isShort: true)],

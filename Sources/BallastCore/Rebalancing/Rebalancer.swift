@@ -41,14 +41,23 @@ public struct Rebalancer: Sendable {
         return PlanReport(takenAt: snapshot.takenAt, plans: plans, priceIssues: market.issues)
     }
 
+    /// Each token's position per chain (balance with what is in flight, target, band, short or
+    /// not) without planning: what a backtest measures time out of band with. A token that
+    /// cannot be planned (no balances, a target on an unlisted chain) is left out.
+    public func positions(_ snapshot: Snapshot) -> [String: [ChainPosition]] {
+        var positions: [String: [ChainPosition]] = [:]
+        for symbol in tokens {
+            guard let token = snapshot.token(symbol),
+                  case .success(let book) = TokenBook.make(token, snapshot: snapshot, rules: rules, prices: []) else { continue }
+            positions[symbol] = book.standing
+        }
+        return positions
+    }
+
     private func plan(_ book: TokenBook, snapshot: Snapshot) -> TransferPlan {
         guard book.isShort.contains(true) else {
-            let positions = book.chains.indices.map {
-                ChainPosition(chain: book.chains[$0], balance: book.balance[$0], target: book.target[$0], band: book.band[$0],
-                              after: book.balance[$0], isShort: false)
-            }
             return TransferPlan(token: book.token.symbol, status: .withinBand, transfers: [], totalFeeUSD: 0, unmet: [:],
-                                unmetReasons: [:], positions: positions, optimality: nil, error: nil)
+                                unmetReasons: [:], positions: book.standing, optimality: nil, error: nil)
         }
         let lanes = RebalanceLane.lanes(for: book, snapshot: snapshot, rules: rules)
         let limits = SolverLimits(maxNodes: rules.maxSolveNodes)

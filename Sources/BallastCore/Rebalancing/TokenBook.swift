@@ -78,6 +78,13 @@ struct TokenBook {
         return Amount.product(amount, exact, decimals: decimals, rounding: .down)
     }
 
+    /// Where each chain stands before any transfer.
+    var standing: [ChainPosition] {
+        chains.indices.map {
+            ChainPosition(chain: chains[$0], balance: balance[$0], target: target[$0], band: band[$0], after: balance[$0], isShort: isShort[$0])
+        }
+    }
+
     /// The price unmet shortfall is valued at on chain `i`: its own, else the median of the token's trusted prices.
     func valuationPrice(_ i: Int) -> Double {
         if let own = prices[i] { return own }

@@ -6,6 +6,7 @@ struct Alert: Sendable, Hashable {
     enum Kind: String, Sendable, CaseIterable {
         case opportunity
         case sourceFailing = "source_failing"
+        case priceDropped = "price_dropped"
         case cyclePlanned = "cycle_planned"
         case cycleSubmitted = "cycle_submitted"
         case cycleFailed = "cycle_failed"

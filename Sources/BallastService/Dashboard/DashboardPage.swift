@@ -1,3 +1,4 @@
+import BallastReports
 import BallastChains
 import BallastCore
 import BallastStore
@@ -18,7 +19,7 @@ enum DashboardPage {
         let state = loop.state.current
         let strategyName = loop.configuration.strategy.name
         let readiness = loop.readiness
-        let e = HTML.escape
+        let e = HTMLText.escape
         // An unreadable journal must not look like "running": the switch's state is then unknown.
         let pause = try? loop.journal.pauseState()
         let paused = pause?.paused ?? false
@@ -69,8 +70,8 @@ enum DashboardPage {
         }
         var html = "<section id=\"balances\"><h2>Balances against target</h2>"
         for plan in plans {
-            html += "<h3 style=\"font-size:14px;margin:10px 0 4px\">\(HTML.escape(plan.token)) <span class=\"muted\">\(HTML.escape(plan.status.rawValue.replacingOccurrences(of: "_", with: " ")))</span></h3>"
-            if let error = plan.error { html += "<p class=\"muted\">\(HTML.escape(error))</p>" }
+            html += "<h3 style=\"font-size:14px;margin:10px 0 4px\">\(HTMLText.escape(plan.token)) <span class=\"muted\">\(HTMLText.escape(plan.status.rawValue.replacingOccurrences(of: "_", with: " ")))</span></h3>"
+            if let error = plan.error { html += "<p class=\"muted\">\(HTMLText.escape(error))</p>" }
             html += bars(plan)
         }
         return html + "</section>"
@@ -84,20 +85,20 @@ enum DashboardPage {
         let scale = positions.map { max($0.balance.doubleValue, $0.target.doubleValue + $0.band.doubleValue, $0.after.doubleValue) }.max() ?? 0
         let width = 420.0, label = 90.0, row = 22.0
         let x = { (v: Double) in label + (scale > 0 ? max(0, v) / scale : 0) * (width - label - 70) }
-        var svg = "<svg class=\"band\" data-token=\"\(HTML.escape(plan.token))\" width=\"\(Int(width))\" height=\"\(Int(row * Double(positions.count) + 4))\" role=\"img\" aria-label=\"\(HTML.escape(plan.token)) balances\">"
+        var svg = "<svg class=\"band\" data-token=\"\(HTMLText.escape(plan.token))\" width=\"\(Int(width))\" height=\"\(Int(row * Double(positions.count) + 4))\" role=\"img\" aria-label=\"\(HTMLText.escape(plan.token)) balances\">"
         for (i, p) in positions.enumerated() {
             let y = Double(i) * row + 2
             let (balance, target, band) = (p.balance.doubleValue, p.target.doubleValue, p.band.doubleValue)
             let lowOK = balance >= target - band
-            svg += "<g class=\"chain\" data-chain=\"\(HTML.escape(p.chain))\" data-short=\"\(p.isShort)\">"
-            svg += "<text x=\"0\" y=\"\(y + 14)\">\(HTML.escape(p.chain))</text>"
+            svg += "<g class=\"chain\" data-chain=\"\(HTMLText.escape(p.chain))\" data-short=\"\(p.isShort)\">"
+            svg += "<text x=\"0\" y=\"\(y + 14)\">\(HTMLText.escape(p.chain))</text>"
             svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" fill=\"#e3e8f0\"/>",
                           x(target - band), y, max(1, x(target + band) - x(target - band)))
             svg += String(format: "<rect class=\"balance\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"%@\"/>",
                           label, y + 4, max(0, x(balance) - label), lowOK ? "#2f6fd6" : "#b3261e")
             svg += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#1d2330\" stroke-width=\"2\"/>", x(target), x(target), y, y + 18)
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" class=\"muted\">%@</text>", width - 66, y + 14, HTML.escape(Figures.tokens(p.balance, decimals: 4)))
-            svg += "<title>\(HTML.escape("\(p.chain): \(p.balance) held (with in-flight), target \(p.target), band ±\(p.band)"))</title></g>"
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" class=\"muted\">%@</text>", width - 66, y + 14, HTMLText.escape(Figures.tokens(p.balance, decimals: 4)))
+            svg += "<title>\(HTMLText.escape("\(p.chain): \(p.balance) held (with in-flight), target \(p.target), band ±\(p.band)"))</title></g>"
         }
         return svg + "</svg>"
     }
@@ -108,8 +109,8 @@ enum DashboardPage {
         guard !scan.opportunities.isEmpty else { return html + "<p class=\"muted\">None qualify in the last tick.</p></section>" }
         html += "<table><tr><th>token</th><th>buy</th><th>sell</th><th>bridge</th><th>amount</th><th>profit</th><th>roi</th></tr>"
         for o in scan.opportunities.prefix(15) {
-            html += "<tr class=\"opportunity\"><td>\(HTML.escape(o.token))</td><td>\(HTML.escape(o.buyChain))</td><td>\(HTML.escape(o.sellChain))</td><td>\(HTML.escape(o.bridge))</td>"
-                + "<td class=\"n\">\(HTML.escape(Figures.tokens(o.amount)))</td><td class=\"n\">$\(Figures.usd(o.profitUSD))</td><td class=\"n\">\(Figures.bps(o.roiBps))</td></tr>"
+            html += "<tr class=\"opportunity\"><td>\(HTMLText.escape(o.token))</td><td>\(HTMLText.escape(o.buyChain))</td><td>\(HTMLText.escape(o.sellChain))</td><td>\(HTMLText.escape(o.bridge))</td>"
+                + "<td class=\"n\">\(HTMLText.escape(Figures.tokens(o.amount)))</td><td class=\"n\">$\(Figures.usd(o.profitUSD))</td><td class=\"n\">\(Figures.bps(o.roiBps))</td></tr>"
         }
         return html + "</table></section>"
     }
@@ -122,7 +123,7 @@ enum DashboardPage {
         if !failing.isEmpty {
             html += "<table><tr><th>source</th><th>failed</th><th>last error</th></tr>"
             for s in failing.sorted(by: { $0.consecutiveFailures > $1.consecutiveFailures }).prefix(30) {
-                html += "<tr class=\"failing\"><td>\(HTML.escape(s.source))</td><td class=\"n\">\(s.consecutiveFailures)×</td><td>\(HTML.escape(s.lastError ?? ""))</td></tr>"
+                html += "<tr class=\"failing\"><td>\(HTMLText.escape(s.source))</td><td class=\"n\">\(s.consecutiveFailures)×</td><td>\(HTMLText.escape(s.lastError ?? ""))</td></tr>"
             }
             html += "</table>"
         }
@@ -134,9 +135,9 @@ enum DashboardPage {
         guard !actions.isEmpty else { return html + "<p class=\"muted\">No actions recorded yet.</p></section>" }
         html += "<table><tr><th>key</th><th>token</th><th>route</th><th>amount</th><th>status</th><th>updated</th></tr>"
         for a in actions {
-            html += "<tr class=\"action\"><td>\(HTML.escape(a.idempotencyKey))</td><td>\(HTML.escape(a.token))</td>"
-                + "<td>\(HTML.escape("\(a.from) → \(a.to) (\(a.bridge))"))</td><td class=\"n\">\(HTML.escape(a.amount.description))</td>"
-                + "<td>\(HTML.escape(a.status.rawValue))</td><td>\(Timestamp.format(a.updatedAt))</td></tr>"
+            html += "<tr class=\"action\"><td>\(HTMLText.escape(a.idempotencyKey))</td><td>\(HTMLText.escape(a.token))</td>"
+                + "<td>\(HTMLText.escape("\(a.from) → \(a.to) (\(a.bridge))"))</td><td class=\"n\">\(HTMLText.escape(a.amount.description))</td>"
+                + "<td>\(HTMLText.escape(a.status.rawValue))</td><td>\(Timestamp.format(a.updatedAt))</td></tr>"
         }
         return html + "</table></section>"
     }

@@ -1,22 +1,7 @@
-/// Text made safe for HTML: every value on the pages passes through here (chain names, notes
-/// and references come from files and receivers, and must not become markup).
-enum HTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+import BallastReports
 
+/// The dashboard's page furniture; every value on it passes through `HTMLText.escape`.
+enum HTML {
     /// The pages' own styles and scripts only: nothing external, no inline handlers from data.
     static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
         + "connect-src 'self'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

@@ -128,9 +128,8 @@ public final class TickLoop: Service, Sendable {
         if let cycle = engine.cycle, !market.balances.isEmpty {
             do {
                 var d = try cycle.decide(market, scan: scan)
-                let cooldown = engine.configuration.strategy.rebalance?.cooldownSeconds ?? 0
-                let lastActed = state.current.lastActed
-                d.resting = Set(lastActed.filter { startedAt.timeIntervalSince($0.value) < cooldown }.keys)
+                d.rest(lastActed: state.current.lastActed, cooldownSeconds: engine.configuration.strategy.rebalance?.cooldownSeconds ?? 0,
+                       at: startedAt)
                 decision = d
                 // Paused, no cycle is recorded (the plan is still shown): the kill switch stops
                 // actions, and a resume acts at the next tick, not after a cooldown.
@@ -176,6 +175,11 @@ public final class TickLoop: Service, Sendable {
         for o in view.scan?.opportunities ?? [] {
             alerts.send(Alert(.opportunity, subject: "\(o.token) \(o.buyChain)→\(o.sellChain) \(o.bridge)",
                               text: "\(o.token): buy on \(o.buyChain), sell on \(o.sellChain) over \(o.bridge): profit $\(Figures.usd(o.profitUSD))", at: at))
+        }
+        // A price the consensus would not trust (stale, or far from the other sources): a depeg
+        // or a lagging oracle shows here before anything fails.
+        for issue in view.scan?.priceIssues ?? view.plan?.priceIssues ?? [] {
+            alerts.send(Alert(.priceDropped, subject: "\(issue.chain)/\(issue.token) \(issue.source)", text: "price source dropped: \(issue)", at: at))
         }
         // A source alerts once, in the tick its failures in a row reach a webhook's threshold;
         // sources crossing together (a provider down) make one alert.

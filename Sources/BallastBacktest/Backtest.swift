@@ -1,0 +1,235 @@
+import BallastCore
+import BallastExecution
+import BallastSandbox
+import BallastSimulation
+import BallastStore
+import Foundation
+import Synchronization
+
+/// Why a backtest cannot run.
+public struct BacktestError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs the service's decision loop in simulated time, with no sleeping: at each step the
+/// market moves, transfers whose ETA has passed land with what their route delivers, the cycle
+/// settles and submits what may go, and (as in `serve`) a token out of its band that is not
+/// resting after its last cycle gets a live cycle against a ledger, with the journal's
+/// in-flight rules on a real SQLite journal in a temporary directory. The seed's greedy
+/// rebalancer runs on the same market path with its own ledger, as the baseline.
+public struct Backtest: Sendable {
+    public let strategy: Strategy
+    public let strategyText: String
+    public let source: BacktestSource
+    /// Samples kept for the report's charts, at most.
+    public static let maxSamples = 300
+
+    public init(strategy: Strategy, strategyText: String, source: BacktestSource) throws(BacktestError) {
+        guard strategy.rebalance != nil else { throw BacktestError("strategy \(strategy.name) has no rebalance section: there is nothing to backtest") }
+        self.strategy = strategy
+        self.strategyText = strategyText
+        self.source = source
+    }
+
+    /// What a transfer cost: what did not arrive, at the sending chain's price, and the route's gas.
+    static func feeUSD(route: Route, amount: Amount, received: Amount, price: Double) -> Double {
+        (amount - received).doubleValue * price + route.gasUSD
+    }
+
+    /// `progress` is told (step, steps) after every step.
+    public func run(progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> BacktestResult {
+        var feed = MarketFeed(source)
+        guard var step = feed.next() else { throw BacktestError("no market to replay: the source has no steps") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-backtest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let journal = try SQLiteJournal(path: directory.appendingPathComponent("journal.db").path)
+        let time = ManualTime(date: step.date)
+
+        let rules = strategy.rebalance!
+        let rebalancer = Rebalancer(strategy: strategy)!
+        let detector = ArbitrageDetector(strategy: strategy)
+        let submitter = LedgerSubmitter(treasury: Treasury(feed.startingBalances), market: step.market, at: step.date)
+        let current = Mutex(step.market)
+        let cycle = try RebalanceCycle(
+            configuration: .init(strategy: Self.live(strategy), strategyText: strategyText, mode: .live,
+                                 custody: Self.custody(step.market), actor: "backtest"),
+            journal: journal, readMarket: { current.withLock { $0 } }, submitter: submitter, time: time)
+        var greedy = Treasury(feed.startingBalances)
+
+        var result = BacktestResult(source: source.name, seed: { if case .scenario(_, _, let seed, _, _) = source { seed } else { nil } }(),
+                                    steps: feed.stepCount, start: step.date, end: step.date)
+        result.chains = step.market.chains.map(\.name)
+        result.tokens = rebalancer.tokens
+        let every = max(1, feed.stepCount / Self.maxSamples)
+        var lastActed: [String: Date] = [:], greedyActed: [String: Date] = [:]
+        var seenOpportunities: Set<String> = [], alerted: Set<String> = []
+        var previous: (date: Date, ballast: Set<String>, greedy: Set<String>)?
+        var number = 0
+
+        while true {
+            number += 1
+            let date = step.date
+            if date > time.date { time.advance(by: .milliseconds(Int64((date.timeIntervalSince(time.date) * 1000).rounded()))) }
+            result.end = date
+            result.events += step.events
+            let prices = Self.prices(step.market)
+            for (place, amount) in step.inflows.sorted(by: { $0.key < $1.key }) {
+                submitter.withTreasury { $0.receive(amount, at: place) }
+                greedy.receive(amount, at: place)
+            }
+            let unreadable = step.unreadable
+            func attach(_ treasury: Treasury, incoming: Bool) -> Snapshot { treasury.attach(to: step.market, unreadable: unreadable, withIncoming: incoming) }
+
+            // Ballast: land, settle and submit what may go, then decide as a tick does.
+            for landed in submitter.withTreasury({ $0.land(by: date) }) {
+                _ = try journal.transition(landed.key, to: .confirmed, by: "ledger", note: nil,
+                                           update: ActionUpdate(received: landed.received, deliveredAt: landed.landsAt), at: date)
+            }
+            submitter.use(step.market, prices: prices, at: date)
+            current.withLock { $0 = submitter.withTreasury { attach($0, incoming: false) } }
+            _ = try await cycle.advance()
+            let market = submitter.withTreasury { attach($0, incoming: false) }
+            current.withLock { $0 = market }
+            let scan = detector?.scan(step.market)
+            var decision = try cycle.decide(market, scan: scan)
+            decision.rest(lastActed: lastActed, cooldownSeconds: rules.cooldownSeconds, at: date)
+            result.solves += decision.report.plans.filter { $0.status != .withinBand && $0.status != .error }.count
+            if !decision.acting.isEmpty {
+                let acting = decision.acting
+                _ = try await cycle.run(decision, startedAt: date)
+                for token in acting { lastActed[token] = date }
+                result.cycles += 1
+            }
+            for sent in submitter.takeSent() {
+                result.ballast.transfers += 1
+                result.ballast.feesUSD += sent.feeUSD
+                result.transfers.append(BacktestTransfer(ledger: .ballast, step: number, from: sent.route.from, to: sent.route.to, token: sent.route.token,
+                                                         bridge: sent.route.bridge, amountUSD: sent.amount.doubleValue * (prices["\(sent.route.from)/\(sent.route.token)"] ?? 0),
+                                                         feeUSD: sent.feeUSD))
+            }
+
+            // The seed's greedy rebalancer on its own ledger.
+            _ = greedy.land(by: date)
+            let greedyMarket = attach(greedy, incoming: true)
+            let standing = rebalancer.positions(greedyMarket).filter { token, chains in
+                chains.contains(where: \.isShort) && !(greedyActed[token].map { date.timeIntervalSince($0) < rules.cooldownSeconds } ?? false)
+            }
+            let spendable = greedy.balances.filter { !unreadable.contains(String($0.key.prefix { $0 != "/" })) }
+            for move in SeedGreedyRebalancer.plan(greedyMarket, positions: standing, spendable: spendable, minTransferUSD: rules.minTransferUSD,
+                                                  price: { prices["\($0)/\($1)"] }) {
+                let route = move.route
+                guard greedy.send(key: "greedy-\(number)-\(result.greedy.transfers)", from: "\(route.from)/\(route.token)", to: "\(route.to)/\(route.token)",
+                                  amount: move.amount, received: move.received, landsAt: date.addingTimeInterval(Double(route.etaSeconds))) else { continue }
+                let price = prices["\(route.from)/\(route.token)"] ?? 0
+                let fee = Self.feeUSD(route: route, amount: move.amount, received: move.received, price: price)
+                greedyActed[route.token] = date
+                result.greedy.transfers += 1
+                result.greedy.feesUSD += fee
+                result.transfers.append(BacktestTransfer(ledger: .greedy, step: number, from: route.from, to: route.to, token: route.token,
+                                                         bridge: route.bridge, amountUSD: move.amount.doubleValue * price, feeUSD: fee))
+            }
+
+            // Opportunities, once per appearance, and the part each inventory could take.
+            let found = scan?.opportunities ?? []
+            var present: Set<String> = []
+            let ballastHeld = submitter.withTreasury { $0.balances }
+            for o in found {
+                let key = "\(o.token)|\(o.buyChain)|\(o.sellChain)|\(o.bridge)"
+                present.insert(key)
+                guard !seenOpportunities.contains(key) else { continue }
+                result.opportunities += 1
+                result.detectedProfitUSD += o.profitUSD
+                let place = "\(o.sellChain)/\(o.token)", size = max(o.amount.doubleValue, .leastNormalMagnitude)
+                result.ballast.capturedProfitUSD += o.profitUSD * min(1, (ballastHeld[place]?.doubleValue ?? 0) / size)
+                result.greedy.capturedProfitUSD += o.profitUSD * min(1, (greedy.balances[place]?.doubleValue ?? 0) / size)
+            }
+            seenOpportunities = present
+
+            // Alerts as the service raises them: failing sources, and prices the consensus dropped.
+            for failure in step.failures where alerted.insert("failure \(failure)").inserted {
+                result.alerts.append(BacktestAlert(step: number, text: "source failing: \(failure)"))
+            }
+            for issue in scan?.priceIssues ?? [] where alerted.insert("price \(issue.chain)/\(issue.token) \(issue.source)").inserted {
+                result.alerts.append(BacktestAlert(step: number, text: "price source dropped: \(issue)"))
+            }
+
+            // Time out of band accrues from one step to the next, on what has landed.
+            let ballastStanding = rebalancer.positions(attach(submitter.withTreasury { $0 }, incoming: false))
+            let greedyStanding = rebalancer.positions(attach(greedy, incoming: false))
+            let ballastShort = Self.measure(ballastStanding, prices: prices, into: &result.ballast)
+            let greedyShort = Self.measure(greedyStanding, prices: prices, into: &result.greedy)
+            if let previous {
+                let dt = date.timeIntervalSince(previous.date)
+                for chain in previous.ballast { result.ballast.outOfBandSeconds[chain, default: 0] += dt }
+                for chain in previous.greedy { result.greedy.outOfBandSeconds[chain, default: 0] += dt }
+            }
+            previous = (date, ballastShort, greedyShort)
+
+            if number % every == 0 || number == feed.stepCount {
+                result.samples.append(Self.sample(number, date: date, opportunities: found.count, result: result,
+                                                  ballast: ballastStanding, greedy: greedyStanding))
+            }
+            progress(number, feed.stepCount)
+            guard let next = feed.next() else { break }
+            step = next
+        }
+        return result
+    }
+
+    /// Chains short on some token, and the step's USD below the bands (kept when it is the worst).
+    private static func measure(_ standing: [String: [ChainPosition]], prices: [String: Double], into figures: inout LedgerFigures) -> Set<String> {
+        var short: Set<String> = [], exposure = 0.0
+        for (token, chains) in standing {
+            for p in chains where p.isShort {
+                short.insert(p.chain)
+                exposure += (p.target - p.band - p.balance).doubleValue * (prices["\(p.chain)/\(token)"] ?? 0)
+            }
+        }
+        figures.worstExposureUSD = max(figures.worstExposureUSD, exposure)
+        return short
+    }
+
+    private static func sample(_ number: Int, date: Date, opportunities: Int, result: BacktestResult,
+                               ballast: [String: [ChainPosition]], greedy: [String: [ChainPosition]]) -> BacktestSample {
+        var standings: [String: [String: BacktestSample.Standing]] = [:]
+        for (token, chains) in ballast {
+            let other = Dictionary((greedy[token] ?? []).map { ($0.chain, $0.balance.doubleValue) }, uniquingKeysWith: { a, _ in a })
+            standings[token] = Dictionary(chains.map { p in
+                (p.chain, BacktestSample.Standing(ballast: p.balance.doubleValue, greedy: other[p.chain] ?? 0,
+                                                  target: p.target.doubleValue, band: p.band.doubleValue))
+            }, uniquingKeysWith: { a, _ in a })
+        }
+        return BacktestSample(step: number, date: date, opportunities: opportunities, ballastFeesUSD: result.ballast.feesUSD,
+                              greedyFeesUSD: result.greedy.feesUSD, standings: standings)
+    }
+
+    /// Each token's USD price per chain: the median of its quotes.
+    static func prices(_ market: Snapshot) -> [String: Double] {
+        var quotes: [String: [Double]] = [:]
+        for q in market.prices where q.priceUSD.isFinite && q.priceUSD > 0 { quotes["\(q.chain)/\(q.token)", default: []].append(q.priceUSD) }
+        return quotes.mapValues { values in
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+    }
+
+    /// The strategy as live mode needs it: its own execution limits, or none, with a webhook
+    /// that is never called (the ledger takes the orders).
+    static func live(_ strategy: Strategy) -> Strategy {
+        var live = strategy
+        if live.execution == nil {
+            live.execution = ExecutionRules(webhook: WebhookSettings(url: "http://127.0.0.1:9/backtest-ledger", secret: .environment("BALLAST_BACKTEST")))
+        }
+        return live
+    }
+
+    /// Every chain and token of the market, at placeholder addresses the ledger never reads.
+    static func custody(_ market: Snapshot) -> CustodyDirectory {
+        CustodyDirectory(chains: Dictionary(market.chains.map { chain in
+            (chain.name, CustodyDirectory.Chain(chainID: chain.chainID, treasury: "backtest-treasury",
+                                                tokens: Dictionary(market.tokens.map { ($0.symbol, "backtest-\($0.symbol)") }, uniquingKeysWith: { a, _ in a })))
+        }, uniquingKeysWith: { a, _ in a }))
+    }
+}
