@@ -116,8 +116,7 @@ public struct Backtest: Sendable {
             let standing = rebalancer.positions(greedyMarket).filter { token, chains in
                 chains.contains(where: \.isShort) && !(greedyActed[token].map { date.timeIntervalSince($0) < rules.cooldownSeconds } ?? false)
             }
-            let spendable = greedy.balances.filter { !unreadable.contains(String($0.key.prefix { $0 != "/" })) }
-            for move in SeedGreedyRebalancer.plan(greedyMarket, positions: standing, spendable: spendable, minTransferUSD: rules.minTransferUSD,
+            for move in SeedGreedyRebalancer.plan(greedyMarket, positions: standing, spendable: greedy.balances, minTransferUSD: rules.minTransferUSD,
                                                   price: { prices["\($0)/\($1)"] }) {
                 let route = move.route
                 guard greedy.send(key: "greedy-\(number)-\(result.greedy.transfers)", from: "\(route.from)/\(route.token)", to: "\(route.to)/\(route.token)",
@@ -155,9 +154,10 @@ public struct Backtest: Sendable {
                 result.alerts.append(BacktestAlert(step: number, text: "price source dropped: \(issue)"))
             }
 
-            // Time out of band accrues from one step to the next, on what has landed.
-            let ballastStanding = rebalancer.positions(attach(submitter.withTreasury { $0 }, incoming: false))
-            let greedyStanding = rebalancer.positions(attach(greedy, incoming: false))
+            // Time out of band accrues from one step to the next, on what has landed: the ledger's
+            // truth, whether or not a node could read it.
+            let ballastStanding = rebalancer.positions(submitter.withTreasury { $0 }.attach(to: step.market, unreadable: [], withIncoming: false))
+            let greedyStanding = rebalancer.positions(greedy.attach(to: step.market, unreadable: [], withIncoming: false))
             let ballastShort = Self.measure(ballastStanding, prices: prices, into: &result.ballast)
             let greedyShort = Self.measure(greedyStanding, prices: prices, into: &result.greedy)
             if let previous {

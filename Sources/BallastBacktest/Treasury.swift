@@ -40,15 +40,20 @@ struct Treasury {
         moving.reduce(into: [:]) { $0[$1.to] = ($0[$1.to] ?? .zero) + $1.received }
     }
 
-    /// `market` with these balances (none for unreadable chains); `withIncoming` also shows
-    /// what is on its way as in flight, for a ledger with no journal to count it.
+    /// `market` with these balances (none at all while a chain's cannot be read, as the puller
+    /// leaves a token out rather than give a partial total); `withIncoming` also shows what is
+    /// on its way as in flight, for a ledger with no journal to count it.
     func attach(to market: Snapshot, unreadable: Set<String>, withIncoming: Bool) -> Snapshot {
         var snapshot = market
         let incoming = withIncoming ? self.incoming : [:]
+        guard unreadable.isEmpty else {
+            snapshot.balances = []
+            return snapshot
+        }
         snapshot.balances = snapshot.chains.flatMap { chain in
             snapshot.tokens.compactMap { token -> Balance? in
                 let place = "\(chain.name)/\(token.symbol)"
-                guard !unreadable.contains(chain.name), let amount = balances[place] else { return nil }
+                guard let amount = balances[place] else { return nil }
                 return Balance(chain: chain.name, token: token.symbol, amount: amount, inFlight: incoming[place] ?? .zero)
             }
         }

@@ -73,6 +73,12 @@ public struct MarketSnapshot: Sendable {
                                 gasUSD: 0.8, etaSeconds: market.fillSeconds,
                                 maxAmount: Amount(units: size.units * 1000, scale: size.scale), observedAt: dated(5)))
         }
+        // As the puller does: a token's balances are left out on every chain when one chain's
+        // cannot be read, since a partial total would mislead the rebalancer.
+        if !state.rpcDown.isEmpty {
+            balances = []
+            failures += (0..<market.tokenCount).map { "\(market.symbol($0)) balances: left out on every chain while a chain's cannot be read" }
+        }
         snapshot = Snapshot(takenAt: date, tokens: (0..<market.tokenCount).map { Token(symbol: market.symbol($0), decimals: market.decimals($0)) },
                             chains: (0..<market.chainCount).map { Chain(name: names[$0], chainID: market.chainID($0)) },
                             prices: prices, routes: routes, balances: balances)

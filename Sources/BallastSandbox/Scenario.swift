@@ -117,7 +117,7 @@ public struct ScenarioPath: Sendable {
         // Drift and volatility of each token's price, and how far chains stray from it.
         let (drift, volatility, straying): (Double, Double, Double) = switch scenario {
         case .calm: (0, 0.0003, 0.0003)
-        case .bull: (0.0004, 0.001, 0.0003 + 0.0025 * progress)
+        case .bull: (0.0004, 0.001, 0.0003 + 0.005 * progress)
         case .bear: (-0.0004, 0.0015, 0.0008)
         case .growth: (0.0001, 0.0005, 0.0004)
         case .shock: (0, 0.0008, 0.0006)
