@@ -160,10 +160,10 @@ public struct SimulatedMarket: Sendable {
     }
 
     /// A strategy for this market: every token, even targets over `chains` (each with a band of a
-    /// quarter of it), a one-minute
-    /// cooldown, and, given `custody` (its URL and the variable naming the webhook secret), live
-    /// execution through it.
-    public func strategyText(name: String, chains: [Int], custody: (url: String, secretVariable: String)? = nil) -> String {
+    /// quarter of it), and, given `custody` (its URL and the variable naming the webhook secret),
+    /// live execution through it.
+    public func strategyText(name: String, chains: [Int], cooldownSeconds: Int = 60,
+                             custody: (url: String, secretVariable: String)? = nil) -> String {
         let names = chains.map(chainName)
         let tokens = (0..<tokenCount).map(symbol)
         // Fractions with four decimals summing exactly to 1: the first chain takes the remainder.
@@ -181,7 +181,7 @@ public struct SimulatedMarket: Sendable {
             "  threshold: 0.05",
             "  min_transfer_usd: 10",
             "  max_fee_bps: 50",
-            "  cooldown_seconds: 60",
+            "  cooldown_seconds: \(cooldownSeconds)",
             "  targets:",
         ]
         lines += tokens.map { "    \($0): {\(targets)}" }

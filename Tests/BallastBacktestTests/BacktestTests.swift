@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct BacktestTests {
     static let market = SimulatedMarket(chains: 5, tokens: 3, bridgeFanout: SimulatedMarket.scenarioFanout)
-    static let text = market.strategyText(name: "backtest", chains: Array(0..<5)).replacingOccurrences(of: "cooldown_seconds: 60", with: "cooldown_seconds: 900")
+    static let text = market.strategyText(name: "backtest", chains: Array(0..<5), cooldownSeconds: 900)
     static let strategy = try! Strategy.decode(yaml: text, source: "test")
 
     static func run(_ scenario: Scenario, steps: Int, seed: UInt64 = 1) async throws -> BacktestResult {

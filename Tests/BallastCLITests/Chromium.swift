@@ -47,6 +47,16 @@ final class Chromium {
         }
     }
 
+    /// Opens `url` in a new page and waits for it to load; returns the page's session.
+    func open(_ url: String) throws -> String {
+        let target = try call("Target.createTarget", ["url": "about:blank"])["targetId"] as? String ?? ""
+        let session = try call("Target.attachToTarget", ["targetId": target, "flatten": true])["sessionId"] as? String ?? ""
+        try call("Page.enable", session: session)
+        try call("Page.navigate", ["url": url], session: session)
+        _ = try waitForEvent("Page.loadEventFired")
+        return session
+    }
+
     /// Waits for an event (such as `Page.loadEventFired`), taking any already read.
     func waitForEvent(_ method: String) throws -> [String: Any] {
         if let i = events.firstIndex(where: { $0["method"] as? String == method }) { return events.remove(at: i) }

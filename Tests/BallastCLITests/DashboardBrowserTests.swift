@@ -36,11 +36,7 @@ import Testing
     static func browse(_ base: String, screenshot: URL) throws -> [String: Any] {
         let chromium = try Chromium()
         defer { chromium.close() }
-        let target = try chromium.call("Target.createTarget", ["url": "about:blank"])["targetId"] as? String ?? ""
-        let session = try chromium.call("Target.attachToTarget", ["targetId": target, "flatten": true])["sessionId"] as? String ?? ""
-        try chromium.call("Page.enable", session: session)
-        try chromium.call("Page.navigate", ["url": base + "/"], session: session)
-        _ = try chromium.waitForEvent("Page.loadEventFired")
+        let session = try chromium.open(base + "/")
         // Sent to the login form; sign in as a person would.
         guard try chromium.evaluate("location.pathname", session: session) as? String == "/login" else { throw Chromium.Failure(description: "not sent to /login") }
         _ = try chromium.evaluate("document.getElementById('token').value = '\(ServeCommandTests.token)'; document.forms[0].submit(); true", session: session)

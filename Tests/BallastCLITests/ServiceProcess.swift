@@ -7,9 +7,7 @@ import Synchronization
 final class ServiceProcess: Sendable {
     let running: CLIRunner.Running
     let url: String
-    /// Output read but not yet taken as lines.
-    private let buffer = Mutex("")
-    private let seen = Mutex<[String]>([])
+    private let output: OutputLines
 
     /// Starts it and waits for the "listening" line. A watchdog kills it after `limit` seconds,
     /// so a hung service fails its test instead of hanging the suite.
@@ -17,30 +15,29 @@ final class ServiceProcess: Sendable {
         let running = try CLIRunner.start(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"] + arguments, environment: environment)
         let pid = running.pid
         DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(limit)) { kill(pid, SIGKILL) }
-        let probe = ServiceProcess(running: running, url: "")
+        let output = OutputLines(running.child)
+        let probe = ServiceProcess(running: running, url: "", output: output)
         guard let listening = try await probe.line(where: { $0["msg"] as? String == "listening" }), let url = listening["url"] as? String else {
             let result = await running.finish()
             throw Failure(description: "serve did not start (exit \(result.status)): \(result.stderr)\n\(probe.log)")
         }
-        let service = ServiceProcess(running: running, url: url)
-        service.seen.withLock { $0 = probe.seen.withLock { $0 } }
-        service.buffer.withLock { $0 = probe.buffer.withLock { $0 } }
-        return service
+        return ServiceProcess(running: running, url: url, output: output)
     }
 
-    private init(running: CLIRunner.Running, url: String) {
+    private init(running: CLIRunner.Running, url: String, output: OutputLines) {
         self.running = running
         self.url = url
+        self.output = output
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     /// Everything logged so far (for failure messages).
-    var log: String { seen.withLock { $0.joined(separator: "\n") } }
+    var log: String { output.log }
 
     /// The next log line (JSON) that satisfies `predicate`; nil if the process ends first.
     func line(where predicate: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [String: Any]? {
-        while let text = await nextLine() {
+        while let text = await output.next() {
             if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], predicate(object) { return object }
         }
         return nil
@@ -52,25 +49,6 @@ final class ServiceProcess: Sendable {
             throw Failure(description: "serve ended before the tick awaited:\n\(log)")
         }
         return tick
-    }
-
-    private func nextLine() async -> String? {
-        while true {
-            let line: String? = buffer.withLock { buffer in
-                guard let end = buffer.firstIndex(of: "\n") else { return nil }
-                defer { buffer.removeSubrange(...end) }
-                return String(buffer[..<end])
-            }
-            if let line {
-                seen.withLock { $0.append(line) }
-                return line
-            }
-            let chunk = await withCheckedContinuation { continuation in
-                Thread { continuation.resume(returning: self.running.child.readSomeOutput()) }.start()
-            }
-            if chunk.isEmpty { return nil }
-            buffer.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-        }
     }
 
     func signal(_ signal: Int32) { kill(running.pid, signal) }

@@ -1,0 +1,61 @@
+import BallastSandbox
+import Foundation
+import Testing
+
+/// `ballast sandbox` and `ballast serve --live` run the whole loop together, as `make run` does:
+/// a transfer is planned, signed, accepted by the custody simulator, lands, and is confirmed in
+/// the journal by the simulator's signed report.
+@Suite struct SandboxCommandTests {
+    static let secret = "sandbox-secret-0123456789"
+
+    /// A port free now (taken from a server that is then shut down).
+    static func freePort() async throws -> Int {
+        let probe = try await LoopbackServer { _ in .text("") }
+        let port = probe.port
+        try await probe.shutdown()
+        return port
+    }
+
+    @Test func theSandboxAndTheLiveServiceCarryATransferThroughToConfirmed() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-sandbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let servicePort = try await Self.freePort()
+        let environment = ["BALLAST_WEBHOOK_SECRET": Self.secret, "BALLAST_API_TOKEN": "sandbox-token-0123456789"]
+        let sandbox = try CLIRunner.start(["sandbox", "--scenario", "calm", "--listen", "127.0.0.1:0", "--step-seconds", "0.2", "--fill-seconds", "1",
+                                           "--chains-out", directory.appendingPathComponent("chains").path,
+                                           "--strategy-out", directory.appendingPathComponent("strategy.yaml").path,
+                                           "--report-to", "http://127.0.0.1:\(servicePort)"], environment: environment)
+        let pid = sandbox.pid
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(120)) { kill(pid, SIGKILL) }
+        let lines = OutputLines(sandbox.child)
+        let custodyLine = await lines.first { $0.hasPrefix("custody:") }
+        #expect(custodyLine?.contains("/custody/transfers") == true, "\(lines.log)")
+        let strategy = try String(contentsOf: directory.appendingPathComponent("strategy.yaml"), encoding: .utf8)
+        #expect(strategy.contains("url: http://127.0.0.1:") && strategy.contains("secret: ${BALLAST_WEBHOOK_SECRET}"))
+
+        let journal = directory.appendingPathComponent("ballast.db").path
+        let service = try await ServiceProcess.start(["--listen", "127.0.0.1:\(servicePort)", "--live", "--interval", "0.5",
+                                                      "--chains", directory.appendingPathComponent("chains").path,
+                                                      "--strategy", directory.appendingPathComponent("strategy.yaml").path,
+                                                      "--journal", journal], environment: environment)
+        // The simulator prints a landing only once the service has taken its signed report.
+        let landed = await lines.first { $0.hasPrefix("landed ") }
+        let key = try #require(landed.map { String($0.dropFirst("landed ".count).prefix { $0 != ":" }) }, "\(lines.log)\n\(service.log)")
+        let shown = try await CLIRunner.launch(["journal", "show", key, "--journal", journal])
+        #expect(shown.stdout.hasPrefix("\(key): confirmed") && shown.stdout.contains("received ") && shown.stdout.contains("confirmed  signer"),
+                "\(shown.stdout)\(shown.stderr)")
+
+        #expect(await service.stop().status == 0)
+        kill(pid, SIGINT)
+        let rest = await sandbox.finish()
+        #expect(rest.status == 0 && rest.stdout.contains("sandbox stopped"), "\(rest.stdout)\(rest.stderr)")
+    }
+
+    @Test func theSandboxServesLoopbackOnlyAndKnowsItsScenarios() async throws {
+        let wide = try await CLIRunner.launch(["sandbox", "--listen", "0.0.0.0:8545"])
+        #expect(wide.status == 64 && wide.stderr.contains("loopback"))
+        let unknown = try await CLIRunner.launch(["sandbox", "--scenario", "boom"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("calm"))
+    }
+}
