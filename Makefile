@@ -1,5 +1,5 @@
-# The two set-up commands of the README: `make demo` and `make test`.
-.PHONY: demo test build release deps
+# The set-up commands of the README: `make run` (the whole product offline), `make demo` and `make test`.
+.PHONY: run demo test build release deps
 
 SNAPSHOT ?= examples/snapshot.json
 STRATEGY ?= strategies/majors.yaml
@@ -12,6 +12,11 @@ build: deps
 
 release: deps
 	swift build -c release
+
+# The whole product offline: a simulated market and custody on loopback, and the live service
+# against them, until Ctrl-C (scripts/run says how; SCENARIO=shock make run for another story).
+run: build
+	scripts/run
 
 # The main job on the built-in default: validate, scan and plan the shipped example market.
 demo: build

@@ -78,8 +78,20 @@ public final class ChildProcess: Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let env = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + env).forEach { free($0) } }
+        // The child starts as from an operator's shell: default signal handling and nothing
+        // blocked, whatever this process ignores or masks (a shell script could not trap an
+        // inherited SIG_IGN).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, nil, argv, env)
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
         childEnds.forEach { close($0) }
         guard status == 0 else {
             parentEnds.compactMap { $0 }.forEach { close($0) }

@@ -59,3 +59,34 @@ import Testing
         #expect(unknown.status == 64 && unknown.stderr.contains("calm"))
     }
 }
+
+/// `make run`'s script: the README's first command starts both, says where to look, and stops both.
+@Suite struct RunScriptTests {
+    @Test func makeRunStartsTheSandboxAndTheLiveServiceAndStopsBoth() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (sandboxPort, servicePort) = (try await SandboxCommandTests.freePort(), try await SandboxCommandTests.freePort())
+        let environment = ProcessInfo.processInfo.environment.merging([
+            "BALLAST_BIN": CLIRunner.binary.path, "BALLAST_RUN_DIR": directory.path,
+            "SANDBOX_PORT": "\(sandboxPort)", "SERVICE_PORT": "\(servicePort)", "BALLAST_API_TOKEN": "run-token-0123456789",
+        ]) { _, new in new }
+        let script = try ChildProcess(CLIRunner.repository.appendingPathComponent("scripts/run").path, [], environment: environment,
+                                      directory: CLIRunner.repository.path)
+        let pid = script.pid
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(120)) { kill(pid, SIGKILL) }
+        let lines = OutputLines(script)
+        let dashboard = await lines.first { $0.contains("Dashboard") }
+        #expect(dashboard?.contains("http://127.0.0.1:\(servicePort)/") == true, "\(lines.log)")
+        #expect(await lines.first { $0.contains("Token") }?.contains("run-token-0123456789") == true)
+        let status = try await Curl.request("http://127.0.0.1:\(servicePort)/v1/status", headers: ["Authorization": "Bearer run-token-0123456789"])
+        #expect(status.status == 200 && status.json?["mode"] as? String == "live")
+
+        kill(pid, SIGTERM)
+        let (code, rest, _) = await withCheckedContinuation { continuation in Thread { continuation.resume(returning: script.collect()) }.start() }
+        #expect(code == 0 && String(decoding: rest, as: UTF8.self).contains("stopped;"), "\(lines.log)")
+        let serveLog = try String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)
+        #expect(serveLog.contains("stopped"), "the service stopped gracefully: \(serveLog.suffix(500))")
+        let sandboxLog = try String(contentsOf: directory.appendingPathComponent("sandbox.log"), encoding: .utf8)
+        #expect(sandboxLog.contains("sandbox stopped"))
+    }
+}
