@@ -158,8 +158,13 @@ public struct Backtest: Sendable {
             // truth, whether or not a node could read it.
             let ballastStanding = rebalancer.positions(submitter.withTreasury { $0 }.attach(to: step.market, unreadable: [], withIncoming: false))
             let greedyStanding = rebalancer.positions(greedy.attach(to: step.market, unreadable: [], withIncoming: false))
-            let ballastShort = Self.measure(ballastStanding, prices: prices, into: &result.ballast)
-            let greedyShort = Self.measure(greedyStanding, prices: prices, into: &result.greedy)
+            // From the second step on: righting the starting treasury is each run's first act, not a
+            // measure of it (both rebalancers send at step one, and it lands by step two).
+            var ballastShort: Set<String> = [], greedyShort: Set<String> = []
+            if number > 1 {
+                ballastShort = Self.measure(ballastStanding, prices: prices, into: &result.ballast)
+                greedyShort = Self.measure(greedyStanding, prices: prices, into: &result.greedy)
+            }
             if let previous {
                 let dt = date.timeIntervalSince(previous.date)
                 for chain in previous.ballast { result.ballast.outOfBandSeconds[chain, default: 0] += dt }

@@ -7,9 +7,11 @@ public struct LedgerFigures: Sendable, Equatable {
     public var feesUSD = 0.0
     public var transfers = 0
     /// Per chain, simulated seconds during which at least one token held there was short
-    /// (below its target less its band, counting only what had landed).
+    /// (below its target less its band, counting only what had landed), from the second step
+    /// on (righting the starting treasury is the first step's work).
     public var outOfBandSeconds: [String: Double] = [:]
-    /// The largest USD amount below the bands, summed over chains and tokens, at any step.
+    /// The largest USD amount below the bands, summed over chains and tokens, at any step from
+    /// the second.
     public var worstExposureUSD = 0.0
     /// The part of the detected profit this inventory could have captured: each opportunity's
     /// profit times the share of its size the ledger held on the selling chain when it appeared.

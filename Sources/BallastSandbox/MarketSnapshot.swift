@@ -9,6 +9,9 @@ public struct MarketSnapshot: Sendable {
     /// Sources that would have failed (a node down, a halted bridge, a feed past its heartbeat).
     public var failures: [String]
 
+    /// The puller's default `max_deviation_bps` between sources.
+    static let maxDeviationBps = 100.0
+
     public init(_ market: SimulatedMarket, state: MarketState, at date: Date) {
         let names = (0..<market.chainCount).map(market.chainName)
         var prices: [PriceQuote] = [], routes: [Route] = [], balances: [Balance] = [], failures: [String] = []
@@ -16,16 +19,22 @@ public struct MarketSnapshot: Sendable {
         func dated(_ ago: Double) -> Date { Date(timeIntervalSince1970: seconds - ago) }
         let heartbeat = Double(market.feedHeartbeatSeconds) + 30
 
+        // Pools quote in USDC; the puller values them at the chain's agreed USDC price.
+        let agreement = PriceConsensus(maxAgeSeconds: .infinity, maxDeviationBps: Self.maxDeviationBps)
         for c in 0..<market.chainCount {
             let chain = names[c]
             let down = state.rpcDown.contains(c)
+            var usdc: Double?
             for t in 0..<market.tokenCount {
+                if t == 1 {
+                    var ignored: [PriceIssue] = []
+                    usdc = agreement.reduce(prices.filter { $0.chain == chain && $0.token == market.symbol(0) }, takenAt: date, issues: &ignored)?.spotPrice
+                }
                 let symbol = market.symbol(t), decimals = market.decimals(t)
                 if down { failures.append("\(chain)/\(symbol) balance: the node answers 503") } else {
                     balances.append(Balance(chain: chain, token: symbol, amount: Amount(units: state.balances[c][t], scale: decimals)))
                 }
                 guard state.launched[c] else { continue }
-                let usdc = state.prices[c][0]
                 for kind in market.priceKinds(t) {
                     switch kind {
                     case .chainlink:
@@ -43,6 +52,7 @@ public struct MarketSnapshot: Sendable {
                                                  source: kind.rawValue))
                     case .uniswapV2:
                         if down { failures.append("\(chain)/\(symbol) uniswap-v2: the node answers 503"); continue }
+                        guard let usdc else { failures.append("\(chain)/\(symbol) uniswap-v2: no agreed USDC price to value the pool"); continue }
                         let r = state.reserveUnits(t, chain: c, decimals: decimals)
                         guard let usdReserve = Amount(flooring: Double(r.usdc) / 1e6 * usdc, decimals: 6) else { continue }
                         let pool = Pool(tokenReserve: Amount(units: r.token, scale: decimals), usdReserve: usdReserve, feeBps: 30)
@@ -50,6 +60,7 @@ public struct MarketSnapshot: Sendable {
                                                  source: kind.rawValue, pool: pool))
                     case .uniswapV3:
                         if down { failures.append("\(chain)/\(symbol) uniswap-v3: the node answers 503"); continue }
+                        guard let usdc else { failures.append("\(chain)/\(symbol) uniswap-v3: no agreed USDC price to value the pool"); continue }
                         prices.append(PriceQuote(chain: chain, token: symbol, priceUSD: state.prices[c][t] * usdc, observedAt: dated(2),
                                                  source: kind.rawValue, swapFeeBps: 5))
                     }
