@@ -20,6 +20,7 @@ public enum SeedGreedyRebalancer {
         var moves: [Move] = []
         for (symbol, chains) in positions.sorted(by: { $0.key < $1.key }) where chains.contains(where: \.isShort) {
             guard let decimals = snapshot.token(symbol)?.decimals else { continue }
+            let lanes = Dictionary(grouping: snapshot.routes.filter { $0.token == symbol }) { "\($0.from)→\($0.to)" }
             var excess = chains.compactMap { p -> (chain: String, amount: Amount)? in
                 let spare = Amount.min(spendable["\(p.chain)/\(symbol)"] ?? .zero, p.balance - p.target)
                 return spare.isPositive ? (p.chain, spare) : nil
@@ -29,8 +30,7 @@ public enum SeedGreedyRebalancer {
                 var need = shortfall
                 excess.sort { $0.amount > $1.amount }
                 for i in excess.indices where need.isPositive && excess[i].amount.isPositive {
-                    let candidates = snapshot.routes.filter { $0.from == excess[i].chain && $0.to == destination && $0.token == symbol }
-                    guard let route = candidates.min(by: { ($0.feeBps, $0.bridge) < ($1.feeBps, $1.bridge) }),
+                    guard let route = lanes["\(excess[i].chain)→\(destination)"]?.min(by: { ($0.feeBps, $0.bridge) < ($1.feeBps, $1.bridge) }),
                           let p = price(excess[i].chain, symbol) else { continue }
                     var amount = Amount.min(need, excess[i].amount).roundedDown(toDecimals: decimals)
                     if let cap = route.maxAmount { amount = Amount.min(amount, cap) }
