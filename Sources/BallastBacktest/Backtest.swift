@@ -41,6 +41,17 @@ public struct Backtest: Sendable {
     public func run(progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> BacktestResult {
         var feed = MarketFeed(source)
         guard var step = feed.next() else { throw BacktestError("no market to replay: the source has no steps") }
+        guard !feed.startingBalances.isEmpty else {
+            throw BacktestError("the first snapshot holds no balances: there is no treasury to rebalance")
+        }
+        // A strategy written for another market (other chains, other tokens) would plan nothing at
+        // every step; say so at once instead of reporting a run of zeros.
+        let first = Treasury(feed.startingBalances).attach(to: step.market, unreadable: [], withIncoming: false)
+        let unplannable = Rebalancer(strategy: strategy)!.plan(first).plans.filter { $0.status == .error }
+        if !unplannable.isEmpty {
+            throw BacktestError("strategy \(strategy.name) does not fit this market: "
+                + unplannable.map { "\($0.token): \($0.error ?? "cannot be planned")" }.joined(separator: "; "))
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-backtest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -78,7 +78,11 @@ struct BacktestCommand: AsyncParsableCommand {
                     throw InputFailure(exit: ExitStatus.badInput, lines: ["\(error)"])
                 }
                 let label = sources.count > 1 ? "\(source.name) (\(i + 1)/\(sources.count))" : source.name
-                results.append(try await backtest.run { step, steps in progress.show(label, step, of: steps) })
+                do {
+                    results.append(try await backtest.run { step, steps in progress.show(label, step, of: steps) })
+                } catch let error as BacktestError {
+                    throw InputFailure(exit: ExitStatus.badInput, lines: ["\(self.strategy): \(error)"])
+                }
                 progress.finish()
             }
             let output = BacktestOutput(strategy: strategy.name, results: results)

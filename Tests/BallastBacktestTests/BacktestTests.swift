@@ -77,6 +77,17 @@ import Testing
         #expect(throws: BacktestError.self) { try Backtest(strategy: scanOnly, strategyText: "", source: .scenario(.calm, steps: 1, seed: 1, chains: 2, tokens: 1)) }
     }
 
+    @Test func aTreasuryWithNothingOrAStrategyForAnotherMarketIsRefused() async throws {
+        var empty = MarketSnapshot(Self.market, state: MarketState(Self.market), at: Date(timeIntervalSince1970: 1_800_000_000)).snapshot
+        empty.balances = []
+        await #expect(throws: BacktestError.self) { try await Backtest(strategy: Self.strategy, strategyText: Self.text, source: .snapshots([empty])).run() }
+        let other = try Strategy.decode(yaml: SimulatedMarket(chains: 7, tokens: 3).strategyText(name: "seven", chains: Array(0..<7)), source: "t")
+        let error = await #expect(throws: BacktestError.self) {
+            try await Backtest(strategy: other, strategyText: "", source: .scenario(.calm, steps: 5, seed: 1, chains: 5, tokens: 3)).run()
+        }
+        #expect(error?.description.contains("chain05, chain06") == true, "\(String(describing: error))")
+    }
+
     @Test func theReportIsSelfContainedAndEscapesEveryName() async throws {
         let result = try await Self.run(.growth, steps: 120)
         let html = BacktestReport.html([result, result], strategy: "<script>alert(1)</script>")

@@ -73,6 +73,9 @@ import Testing
         let scanOnly = try CLIRunner.temporaryFile("name: s\ntokens: [USDC]\narbitrage: {min_profit_usd: 1, min_roi_bps: 1, max_trade_usd: 10, max_price_age_seconds: 60}\n", suffix: ".yaml")
         let noRebalance = try await CLIRunner.launch(["backtest", "--strategy", scanOnly, "--scenario", "calm", "--steps", "5"])
         #expect(noRebalance.status == 65 && noRebalance.stderr.contains("no rebalance section"))
+        let elsewhere = try await CLIRunner.launch(["backtest", "--strategy", majors, "--scenario", "calm", "--steps", "5"])
+        #expect(elsewhere.status == 65 && elsewhere.stderr.contains("does not fit this market") && elsewhere.stderr.contains("ethereum"),
+                "a strategy for other chains is refused, not run into zeros: \(elsewhere.stderr)")
         let unwritable = try await CLIRunner.launch(["backtest", "--strategy", Self.strategy, "--scenario", "calm", "--steps", "5",
                                                      "--report", "/nonexistent-dir/report.html"])
         #expect(unwritable.status == 73)
