@@ -4,7 +4,6 @@ import BallastSandbox
 import BallastSimulation
 import BallastStore
 import Foundation
-import Synchronization
 
 /// Why a backtest cannot run.
 public struct BacktestError: Error, CustomStringConvertible {
@@ -55,26 +54,17 @@ public struct Backtest: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-backtest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let journal = try SQLiteJournal(path: directory.appendingPathComponent("journal.db").path)
-        let time = ManualTime(date: step.date)
-
-        let rules = strategy.rebalance!
+        let ballast = try BallastLedger(strategy: strategy, strategyText: strategyText, balances: feed.startingBalances, first: step,
+                                        journalPath: directory.appendingPathComponent("journal.db").path)
+        var greedy = GreedyLedger(balances: feed.startingBalances, strategy: strategy)
         let rebalancer = Rebalancer(strategy: strategy)!
         let detector = ArbitrageDetector(strategy: strategy)
-        let submitter = LedgerSubmitter(treasury: Treasury(feed.startingBalances), market: step.market, at: step.date)
-        let current = Mutex(step.market)
-        let cycle = try RebalanceCycle(
-            configuration: .init(strategy: Self.live(strategy), strategyText: strategyText, mode: .live,
-                                 custody: Self.custody(step.market), actor: "backtest"),
-            journal: journal, readMarket: { current.withLock { $0 } }, submitter: submitter, time: time)
-        var greedy = Treasury(feed.startingBalances)
 
         var result = BacktestResult(source: source.name, seed: { if case .scenario(_, _, let seed, _, _) = source { seed } else { nil } }(),
                                     steps: feed.stepCount, start: step.date, end: step.date)
         result.chains = step.market.chains.map(\.name)
         result.tokens = rebalancer.tokens
         let every = max(1, feed.stepCount / Self.maxSamples)
-        var lastActed: [String: Date] = [:], greedyActed: [String: Date] = [:]
         var seenOpportunities: Set<String> = [], alerted: Set<String> = []
         var previous: (date: Date, ballast: Set<String>, greedy: Set<String>)?
         var number = 0
@@ -82,69 +72,24 @@ public struct Backtest: Sendable {
         while true {
             number += 1
             let date = step.date
-            if date > time.date { time.advance(by: .milliseconds(Int64((date.timeIntervalSince(time.date) * 1000).rounded()))) }
             result.end = date
             result.events += step.events
             let prices = Self.prices(step.market)
             for (place, amount) in step.inflows.sorted(by: { $0.key < $1.key }) {
-                submitter.withTreasury { $0.receive(amount, at: place) }
+                ballast.receive(amount, at: place)
                 greedy.receive(amount, at: place)
             }
-            let unreadable = step.unreadable
-            func attach(_ treasury: Treasury, incoming: Bool) -> Snapshot { treasury.attach(to: step.market, unreadable: unreadable, withIncoming: incoming) }
-
-            // Ballast: land, settle and submit what may go, then decide as a tick does.
-            for landed in submitter.withTreasury({ $0.land(by: date) }) {
-                _ = try journal.transition(landed.key, to: .confirmed, by: "ledger", note: nil,
-                                           update: ActionUpdate(received: landed.received, deliveredAt: landed.landsAt), at: date)
-            }
-            submitter.use(step.market, prices: prices, at: date)
-            current.withLock { $0 = submitter.withTreasury { attach($0, incoming: false) } }
-            _ = try await cycle.advance()
-            let market = submitter.withTreasury { attach($0, incoming: false) }
-            current.withLock { $0 = market }
             let scan = detector?.scan(step.market)
-            var decision = try cycle.decide(market, scan: scan)
-            decision.rest(lastActed: lastActed, cooldownSeconds: rules.cooldownSeconds, at: date)
-            result.solves += decision.report.plans.filter { $0.status != .withinBand && $0.status != .error }.count
-            if !decision.acting.isEmpty {
-                let acting = decision.acting
-                _ = try await cycle.run(decision, startedAt: date)
-                for token in acting { lastActed[token] = date }
-                result.cycles += 1
-            }
-            for sent in submitter.takeSent() {
-                result.ballast.transfers += 1
-                result.ballast.feesUSD += sent.feeUSD
-                result.transfers.append(BacktestTransfer(ledger: .ballast, step: number, from: sent.route.from, to: sent.route.to, token: sent.route.token,
-                                                         bridge: sent.route.bridge, amountUSD: sent.amount.doubleValue * (prices["\(sent.route.from)/\(sent.route.token)"] ?? 0),
-                                                         feeUSD: sent.feeUSD))
-            }
-
-            // The seed's greedy rebalancer on its own ledger.
-            _ = greedy.land(by: date)
-            let greedyMarket = attach(greedy, incoming: true)
-            let standing = rebalancer.positions(greedyMarket).filter { token, chains in
-                chains.contains(where: \.isShort) && !(greedyActed[token].map { date.timeIntervalSince($0) < rules.cooldownSeconds } ?? false)
-            }
-            for move in SeedGreedyRebalancer.plan(greedyMarket, positions: standing, spendable: greedy.balances, minTransferUSD: rules.minTransferUSD,
-                                                  price: { prices["\($0)/\($1)"] }) {
-                let route = move.route
-                guard greedy.send(key: "greedy-\(number)-\(result.greedy.transfers)", from: "\(route.from)/\(route.token)", to: "\(route.to)/\(route.token)",
-                                  amount: move.amount, received: move.received, landsAt: date.addingTimeInterval(Double(route.etaSeconds))) else { continue }
-                let price = prices["\(route.from)/\(route.token)"] ?? 0
-                let fee = Self.feeUSD(route: route, amount: move.amount, received: move.received, price: price)
-                greedyActed[route.token] = date
-                result.greedy.transfers += 1
-                result.greedy.feesUSD += fee
-                result.transfers.append(BacktestTransfer(ledger: .greedy, step: number, from: route.from, to: route.to, token: route.token,
-                                                         bridge: route.bridge, amountUSD: move.amount.doubleValue * price, feeUSD: fee))
-            }
+            let taken = try await ballast.step(step, prices: prices, scan: scan)
+            result.solves += taken.solves
+            if taken.cycled { result.cycles += 1 }
+            result.record(taken.sent, by: .ballast, step: number, prices: prices)
+            result.record(greedy.step(step, prices: prices), by: .greedy, step: number, prices: prices)
 
             // Opportunities, once per appearance, and the part each inventory could take.
             let found = scan?.opportunities ?? []
             var present: Set<String> = []
-            let ballastHeld = submitter.withTreasury { $0.balances }
+            let ballastHeld = ballast.treasury.balances
             for o in found {
                 let key = "\(o.token)|\(o.buyChain)|\(o.sellChain)|\(o.bridge)"
                 present.insert(key)
@@ -153,7 +98,7 @@ public struct Backtest: Sendable {
                 result.detectedProfitUSD += o.profitUSD
                 let place = "\(o.sellChain)/\(o.token)", size = max(o.amount.doubleValue, .leastNormalMagnitude)
                 result.ballast.capturedProfitUSD += o.profitUSD * min(1, (ballastHeld[place]?.doubleValue ?? 0) / size)
-                result.greedy.capturedProfitUSD += o.profitUSD * min(1, (greedy.balances[place]?.doubleValue ?? 0) / size)
+                result.greedy.capturedProfitUSD += o.profitUSD * min(1, (greedy.treasury.balances[place]?.doubleValue ?? 0) / size)
             }
             seenOpportunities = present
 
@@ -167,8 +112,8 @@ public struct Backtest: Sendable {
 
             // Time out of band accrues from one step to the next, on what has landed: the ledger's
             // truth, whether or not a node could read it.
-            let ballastStanding = rebalancer.positions(submitter.withTreasury { $0 }.attach(to: step.market, unreadable: [], withIncoming: false))
-            let greedyStanding = rebalancer.positions(greedy.attach(to: step.market, unreadable: [], withIncoming: false))
+            let ballastStanding = rebalancer.positions(ballast.treasury.attach(to: step.market, unreadable: [], withIncoming: false))
+            let greedyStanding = rebalancer.positions(greedy.treasury.attach(to: step.market, unreadable: [], withIncoming: false))
             // From the second step on: righting the starting treasury is each run's first act, not a
             // measure of it (both rebalancers send at step one, and it lands by step two).
             var ballastShort: Set<String> = [], greedyShort: Set<String> = []
@@ -229,23 +174,5 @@ public struct Backtest: Sendable {
             let sorted = values.sorted()
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
-    }
-
-    /// The strategy as live mode needs it: its own execution limits, or none, with a webhook
-    /// that is never called (the ledger takes the orders).
-    static func live(_ strategy: Strategy) -> Strategy {
-        var live = strategy
-        if live.execution == nil {
-            live.execution = ExecutionRules(webhook: WebhookSettings(url: "http://127.0.0.1:9/backtest-ledger", secret: .environment("BALLAST_BACKTEST")))
-        }
-        return live
-    }
-
-    /// Every chain and token of the market, at placeholder addresses the ledger never reads.
-    static func custody(_ market: Snapshot) -> CustodyDirectory {
-        CustodyDirectory(chains: Dictionary(market.chains.map { chain in
-            (chain.name, CustodyDirectory.Chain(chainID: chain.chainID, treasury: "backtest-treasury",
-                                                tokens: Dictionary(market.tokens.map { ($0.symbol, "backtest-\($0.symbol)") }, uniquingKeysWith: { a, _ in a })))
-        }, uniquingKeysWith: { a, _ in a }))
     }
 }

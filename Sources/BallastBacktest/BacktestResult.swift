@@ -81,3 +81,25 @@ public struct BacktestResult: Sendable, Equatable {
     public var chains: [String] = []
     public var tokens: [String] = []
 }
+
+extension BacktestResult {
+    /// Counts a ledger's transfers of one step in its figures and the transfer list.
+    mutating func record(_ sent: [LedgerSubmitter.Sent], by ledger: BacktestTransfer.Ledger, step: Int, prices: [String: Double]) {
+        for s in sent {
+            let route = s.route
+            switch ledger {
+            case .ballast: ballast.add(s)
+            case .greedy: greedy.add(s)
+            }
+            transfers.append(BacktestTransfer(ledger: ledger, step: step, from: route.from, to: route.to, token: route.token, bridge: route.bridge,
+                                              amountUSD: s.amount.doubleValue * (prices["\(route.from)/\(route.token)"] ?? 0), feeUSD: s.feeUSD))
+        }
+    }
+}
+
+extension LedgerFigures {
+    mutating func add(_ sent: LedgerSubmitter.Sent) {
+        transfers += 1
+        feesUSD += sent.feeUSD
+    }
+}

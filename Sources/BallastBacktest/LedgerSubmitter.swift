@@ -18,6 +18,7 @@ final class LedgerSubmitter: TransferSubmitter {
     private struct State {
         var treasury: Treasury
         var market: Snapshot
+        var unreadable: Set<String> = []
         var prices: [String: Double] = [:]
         var at: Date
         var sent: [Sent] = []
@@ -28,13 +29,17 @@ final class LedgerSubmitter: TransferSubmitter {
     init(treasury: Treasury, market: Snapshot, at date: Date) { state = Mutex(State(treasury: treasury, market: market, at: date)) }
 
     /// The market and prices orders are carried out in, from now on.
-    func use(_ market: Snapshot, prices: [String: Double], at date: Date) {
+    func use(_ step: FeedStep, prices: [String: Double]) {
         state.withLock {
-            $0.market = market
+            $0.market = step.market
+            $0.unreadable = step.unreadable
             $0.prices = prices
-            $0.at = date
+            $0.at = step.date
         }
     }
+
+    /// The market with the ledger's balances, as a fresh read would see it now.
+    func read() -> Snapshot { state.withLock { $0.treasury.attach(to: $0.market, unreadable: $0.unreadable, withIncoming: false) } }
 
     func withTreasury<R>(_ body: (inout Treasury) -> R) -> R { state.withLock { body(&$0.treasury) } }
 
