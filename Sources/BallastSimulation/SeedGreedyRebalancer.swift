@@ -25,10 +25,11 @@ public enum SeedGreedyRebalancer {
                 let spare = Amount.min(spendable["\(p.chain)/\(symbol)"] ?? .zero, p.balance - p.target)
                 return spare.isPositive ? (p.chain, spare) : nil
             }
-            let short = chains.filter(\.isShort).map { ($0.chain, $0.target - $0.balance) }.sorted { $0.1 > $1.1 }
+            // Ties go by chain name, so the baseline is the same on every machine.
+            let short = chains.filter(\.isShort).map { ($0.chain, $0.target - $0.balance) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
             for (destination, shortfall) in short {
                 var need = shortfall
-                excess.sort { $0.amount > $1.amount }
+                excess.sort { $0.amount != $1.amount ? $0.amount > $1.amount : $0.chain < $1.chain }
                 for i in excess.indices where need.isPositive && excess[i].amount.isPositive {
                     guard let route = lanes["\(excess[i].chain)→\(destination)"]?.min(by: { ($0.feeBps, $0.bridge) < ($1.feeBps, $1.bridge) }),
                           let p = price(excess[i].chain, symbol) else { continue }
