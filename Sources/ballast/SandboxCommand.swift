@@ -69,6 +69,11 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let secret = ProcessInfo.processInfo.environment[Self.secretVariable].flatMap { $0.isEmpty ? nil : $0 }
+        // The service refuses a shorter webhook secret: a sandbox that took one would never be reached.
+        if let secret, secret.utf8.count < 16 {
+            Terminal.error("\(Self.secretVariable) is shorter than 16 bytes, which serve --live refuses")
+            throw ExitStatus.badInput
+        }
         let settings = Sandbox.Settings(scenario: scenario, seed: seed, chains: chainCount, tokens: tokenCount, horizon: horizon,
                                         port: Serve.address(listen)!.port, secret: secret, serviceURL: reportTo,
                                         fillSeconds: fillSeconds)

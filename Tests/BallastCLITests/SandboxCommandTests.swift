@@ -57,6 +57,8 @@ import Testing
         #expect(wide.status == 64 && wide.stderr.contains("loopback"))
         let unknown = try await CLIRunner.launch(["sandbox", "--scenario", "boom"])
         #expect(unknown.status == 64 && unknown.stderr.contains("calm"))
+        let short = try await CLIRunner.launch(["sandbox", "--listen", "127.0.0.1:0"], environment: ["BALLAST_WEBHOOK_SECRET": "short"])
+        #expect(short.status == 65 && short.stderr.contains("16 bytes") && !short.stderr.contains("short\n"))
     }
 }
 
