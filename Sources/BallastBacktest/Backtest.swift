@@ -74,7 +74,7 @@ public struct Backtest: Sendable {
             let date = step.date
             result.end = date
             result.events += step.events
-            let prices = Self.prices(step.market)
+            let prices = step.market.medianPrices()
             for (place, amount) in step.inflows.sorted(by: { $0.key < $1.key }) {
                 ballast.receive(amount, at: place)
                 greedy.receive(amount, at: place)
@@ -166,13 +166,4 @@ public struct Backtest: Sendable {
                               greedyFeesUSD: result.greedy.feesUSD, standings: standings)
     }
 
-    /// Each token's USD price per chain: the median of its quotes.
-    static func prices(_ market: Snapshot) -> [String: Double] {
-        var quotes: [String: [Double]] = [:]
-        for q in market.prices where q.priceUSD.isFinite && q.priceUSD > 0 { quotes["\(q.chain)/\(q.token)", default: []].append(q.priceUSD) }
-        return quotes.mapValues { values in
-            let sorted = values.sorted()
-            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
-    }
 }

@@ -25,6 +25,8 @@ import Testing
             #expect(seen["external"] as? Int == 0, "no external assets")
             #expect(seen["pausedAfterClick"] as? String == "PAUSED by api")
             #expect(seen["sourcesText"] as? String != nil)
+            #expect(seen["priceRows"] as? [[String]] == [["USDC", "$1.00", "$1.00", "$1.00"], ["WBTC", "$59,820.00", "$59,910.00", "$60,000.00"],
+                                                         ["WETH", "$2,991.00", "$2,995.50", "$3,000.00"]], "the last tick's prices, token by chain: \(seen)")
             let png = try Data(contentsOf: screenshot)
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "a real screenshot at \(screenshot.path)")
             let status = try await Curl.request(base + "/v1/status", headers: ["Authorization": "Bearer \(ServeCommandTests.token)"])
@@ -50,6 +52,7 @@ import Testing
               mode: document.getElementById('mode').textContent,
               journalRows: document.querySelectorAll('#journal tr.action').length,
               sourcesText: document.getElementById('sources').textContent,
+              priceRows: [...document.querySelectorAll('#prices tr.price')].map(r => [...r.cells].map(c => c.textContent)),
               external: performance.getEntriesByType('resource').length
             })
             """, session: session) as? String ?? "{}"

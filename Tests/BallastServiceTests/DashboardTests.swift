@@ -27,7 +27,7 @@ import Testing
             let svg = DashboardPage.bars(plan)
             #expect(!svg.contains("nan") && !svg.contains("inf"), "\(svg)")
             let widths = svg.matches(of: /width="(-?[0-9.]+)"/).compactMap { Double($0.output.1) }
-            #expect(widths.allSatisfy { $0 >= 0 && $0 <= 420 }, "\(widths)")
+            #expect(widths.allSatisfy { $0 >= 0 && $0 <= 440 }, "\(widths)")
         }
     }
 }

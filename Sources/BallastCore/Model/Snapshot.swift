@@ -29,3 +29,20 @@ public struct Snapshot: Sendable, Hashable {
         tokens.first { $0.symbol == symbol }
     }
 }
+
+extension Snapshot {
+    /// Each (chain, token)'s median quoted USD price (a pool's at its spot), keyed `chain/token`:
+    /// for display and for valuing figures after the fact. Decisions go through
+    /// ``PriceConsensus``, which also drops stale and outlying sources.
+    public func medianPrices() -> [String: Double] {
+        var quotes: [String: [Double]] = [:]
+        for q in prices {
+            let price = q.pool?.spotPrice ?? q.priceUSD
+            if price.isFinite, price > 0 { quotes["\(q.chain)/\(q.token)", default: []].append(price) }
+        }
+        return quotes.mapValues { values in
+            let sorted = values.sorted(), middle = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        }
+    }
+}

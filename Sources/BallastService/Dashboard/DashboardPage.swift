@@ -46,6 +46,7 @@ enum DashboardPage {
         }
         body += balances(state.lastTick)
         body += opportunities(state.lastTick)
+        body += prices(state.lastTick)
         body += sources(state.lastTick)
         body += journal(actions)
         body += "</main>"
@@ -83,8 +84,8 @@ enum DashboardPage {
         let positions = plan.positions
         guard !positions.isEmpty else { return "" }
         let scale = positions.map { max($0.balance.doubleValue, $0.target.doubleValue + $0.band.doubleValue, $0.after.doubleValue) }.max() ?? 0
-        let width = 420.0, label = 90.0, row = 22.0
-        let x = { (v: Double) in label + (scale > 0 ? max(0, v) / scale : 0) * (width - label - 70) }
+        let width = 440.0, label = 90.0, row = 22.0
+        let x = { (v: Double) in label + (scale > 0 ? max(0, v) / scale : 0) * (width - label - 96) }
         var svg = "<svg class=\"band\" data-token=\"\(HTMLText.escape(plan.token))\" width=\"\(Int(width))\" height=\"\(Int(row * Double(positions.count) + 4))\" role=\"img\" aria-label=\"\(HTMLText.escape(plan.token)) balances\">"
         for (i, p) in positions.enumerated() {
             let y = Double(i) * row + 2
@@ -97,7 +98,7 @@ enum DashboardPage {
             svg += String(format: "<rect class=\"balance\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"%@\"/>",
                           label, y + 4, max(0, x(balance) - label), lowOK ? "#2f6fd6" : "#b3261e")
             svg += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#1d2330\" stroke-width=\"2\"/>", x(target), x(target), y, y + 18)
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" class=\"muted\">%@</text>", width - 66, y + 14, HTMLText.escape(Figures.tokens(p.balance, decimals: 4)))
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" class=\"muted\">%@</text>", width - 92, y + 14, HTMLText.escape(Figures.tokens(p.balance, decimals: 4)))
             svg += "<title>\(HTMLText.escape("\(p.chain): \(p.balance) held (with in-flight), target \(p.target), band ±\(p.band)"))</title></g>"
         }
         return svg + "</svg>"
@@ -113,6 +114,20 @@ enum DashboardPage {
                 + "<td class=\"n\">\(HTMLText.escape(Figures.tokens(o.amount)))</td><td class=\"n\">$\(Figures.usd(o.profitUSD))</td><td class=\"n\">\(Figures.bps(o.roiBps))</td></tr>"
         }
         return html + "</table></section>"
+    }
+
+    /// The last tick's prices, token by chain (each the median of its sources): what moves.
+    private static func prices(_ tick: TickView?) -> String {
+        var html = "<section id=\"prices\"><h2>Prices</h2>"
+        guard let market = tick?.snapshot, !market.prices.isEmpty else { return html + "<p class=\"muted\">No prices yet.</p></section>" }
+        let medians = market.medianPrices()
+        let chains = market.chains.map(\.name).filter { chain in market.tokens.contains { medians["\(chain)/\($0.symbol)"] != nil } }
+        html += "<table><tr><th>token</th>" + chains.prefix(12).map { "<th>\(HTMLText.escape($0))</th>" }.joined() + "</tr>"
+        for token in market.tokens.prefix(20) {
+            html += "<tr class=\"price\"><td>\(HTMLText.escape(token.symbol))</td>"
+                + chains.prefix(12).map { "<td class=\"n\">\(medians["\($0)/\(token.symbol)"].map { "$" + Figures.usd($0) } ?? "—")</td>" }.joined() + "</tr>"
+        }
+        return html + "</table><p class=\"muted\">The median of each chain's sources in the last tick\(chains.count > 12 || market.tokens.count > 20 ? "; the first 12 chains and 20 tokens" : "").</p></section>"
     }
 
     private static func sources(_ tick: TickView?) -> String {
