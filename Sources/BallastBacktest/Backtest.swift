@@ -142,7 +142,8 @@ public struct Backtest: Sendable {
     /// Chains short on some token, and the step's USD below the bands (kept when it is the worst).
     private static func measure(_ standing: [String: [ChainPosition]], prices: [String: Double], into figures: inout LedgerFigures) -> Set<String> {
         var short: Set<String> = [], exposure = 0.0
-        for (token, chains) in standing {
+        // In a fixed order: the same sums, to the last bit, on every run.
+        for (token, chains) in standing.sorted(by: { $0.key < $1.key }) {
             for p in chains where p.isShort {
                 short.insert(p.chain)
                 exposure += (p.target - p.band - p.balance).doubleValue * (prices["\(p.chain)/\(token)"] ?? 0)

@@ -19,9 +19,20 @@ public final class CustodySimulator: Sendable {
         /// What arrived, in token units.
         public var received: Amount
         public var at: Date
-        /// Whether the service took the report (it is retried at the next landing run until it does).
+        /// Whether the service took the report (it is retried at each landing run until it does,
+        /// at most ``CustodySimulator/reportAttempts`` times).
         public var reported: Bool
+        /// Why the service did not take it, the last time.
+        public var problem: String?
+        /// Attempts so far; at ``CustodySimulator/reportAttempts`` the report is given up.
+        public var attempts = 0
+
+        public var abandoned: Bool { !reported && attempts >= CustodySimulator.reportAttempts }
     }
+
+    /// Reports to the service are tried this many times (one per landing run), then given up:
+    /// a service on another journal, or gone, must not be called forever.
+    public static let reportAttempts = 30
 
     private struct Moving {
         var key: String
@@ -97,6 +108,7 @@ public final class CustodySimulator: Sendable {
     @discardableResult
     public func land() async -> [Landing] {
         let now = time.date
+        let reports = self.reports
         let landed: [Landing] = book.withLock { book in
             let due = book.moving.filter { $0.landsAt <= now }
             book.moving.removeAll { $0.landsAt <= now }
@@ -105,22 +117,32 @@ public final class CustodySimulator: Sendable {
                 return Landing(key: m.key, chain: market.market.chainName(m.to.chain), token: market.market.symbol(m.to.token),
                                received: Amount(units: m.delivered, scale: market.market.decimals(m.to.token)), at: m.landsAt, reported: false)
             }
+            // With no service to tell, a landing is only returned once.
+            guard reports != nil else { return landings }
             book.unreported += landings
             return book.unreported
         }
         guard let reports else { return landed }
         var done: [Landing] = []
         for var landing in landed {
-            landing.reported = await report(landing, client: reports.client, serviceURL: reports.serviceURL)
+            landing.attempts += 1
+            landing.problem = await report(landing, client: reports.client, serviceURL: reports.serviceURL)
+            landing.reported = landing.problem == nil
             done.append(landing)
         }
-        let taken = Set(done.filter(\.reported).map(\.key))
-        book.withLock { $0.unreported.removeAll { taken.contains($0.key) } }
+        let byKey = Dictionary(done.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        book.withLock { book in
+            book.unreported = book.unreported.compactMap { old in
+                guard let now = byKey[old.key] else { return old }
+                return now.reported || now.abandoned ? nil : now
+            }
+        }
         return done
     }
 
-    /// True when the service answered 2xx (or 409: it had already moved the action on).
-    private func report(_ landing: Landing, client: HTTPClient, serviceURL: String) async -> Bool {
+    /// Nil when the service took the report (2xx, or 409: it had already moved the action on);
+    /// otherwise why not.
+    private func report(_ landing: Landing, client: HTTPClient, serviceURL: String) async -> String? {
         let body = Data(#"{"idempotency_key":"\#(landing.key)","status":"confirmed","received":"\#(landing.received)","delivered_at":"\#(Timestamp.format(landing.at))"}"#.utf8)
         let stamp = String(Int(time.date.timeIntervalSince1970))
         let request = HTTPRequest(method: .post, url: "\(serviceURL)/v1/actions/\(landing.key)/status",
@@ -129,9 +151,9 @@ public final class CustodySimulator: Sendable {
                                   body: body, timeout: .seconds(5))
         do {
             _ = try await client.send(request)
-            return true
+            return nil
         } catch {
-            return error.status == 409
+            return error.status == 409 ? nil : "\(error)"
         }
     }
 

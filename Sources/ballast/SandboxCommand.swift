@@ -107,8 +107,9 @@ struct SandboxCommand: AsyncParsableCommand {
             while !Task.isCancelled {
                 let (events, landings) = await sandbox.step()
                 for event in events { Self.say("step \(event.step): \(event.text)") }
-                for landing in landings where landing.reported || sandbox.settings.serviceURL == nil {
-                    Self.say("landed \(landing.key): \(landing.received) \(landing.token) on \(landing.chain)")
+                for landing in landings where landing.reported || landing.abandoned {
+                    Self.say("landed \(landing.key): \(landing.received) \(landing.token) on \(landing.chain)"
+                             + (landing.abandoned ? "; the service never took the report (\(landing.problem ?? "no answer")), given up" : ""))
                 }
                         try? await Task.sleep(for: pace)
             }

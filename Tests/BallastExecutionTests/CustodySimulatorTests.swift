@@ -60,6 +60,30 @@ import Testing
         try await server.shutdown()
     }
 
+    @Test func aReportTheServiceNeverTakesIsRetriedThenGivenUp() async throws {
+        let time = ManualTime(date: Date())
+        var market = Self.market
+        market.fillSeconds = 0
+        let server = try await SimulatedMarketServer(market: market, time: time)
+        let service = try await LoopbackServer { _ in .json(#"{"error": "no action with key k-9"}"#, status: 404) }
+        let client = HTTPClient()
+        let custody = CustodySimulator(market: server, secret: Self.secretText, time: time, reportTo: (client, service.baseURL))
+        let submitter = WebhookSubmitter(settings: WebhookSettings(url: custody.url, secret: .environment("S"), timeoutSeconds: 5),
+                                         secret: try WebhookSecret(.environment("S"), environment: ["S": Self.secretText]), client: client, time: time)
+        #expect(await submitter.submit(key: "k-9", body: Self.order("k-9")) == .accepted(reference: "custody-1"))
+        for attempt in 1..<CustodySimulator.reportAttempts {
+            let landed = await custody.land()
+            #expect(landed.count == 1 && !landed[0].reported && !landed[0].abandoned && landed[0].attempts == attempt)
+        }
+        let last = await custody.land()
+        #expect(last.first?.abandoned == true && last.first?.problem?.contains("404") == true, "\(last)")
+        #expect(await custody.land().isEmpty, "given up: never called again")
+        #expect(service.hitCount("/v1/actions/k-9/status") == CustodySimulator.reportAttempts)
+        await client.shutdown()
+        try await service.shutdown()
+        try await server.shutdown()
+    }
+
     @Test func itRefusesWhatACarefulSignerRefuses() async throws {
         let time = ManualTime(date: Date())
         let server = try await SimulatedMarketServer(market: Self.market, time: time)
