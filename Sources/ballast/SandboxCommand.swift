@@ -92,6 +92,8 @@ struct SandboxCommand: AsyncParsableCommand {
             Terminal.error("cannot write the sandbox's files: \(error)")
             throw ExitStatus.cannotCreate
         }
+        // Trapped before the first line is out: whoever reads it may signal at once.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         Self.say("sandbox: scenario \(scenario.rawValue), seed \(seed), \(chainCount) chains × \(tokenCount) tokens, a step every \(stepSeconds) s")
         Self.say("market:   \(sandbox.server.baseURL)")
         Self.say("chains:   \(chainsOut)")
@@ -111,10 +113,10 @@ struct SandboxCommand: AsyncParsableCommand {
                     Self.say("landed \(landing.key): \(landing.received) \(landing.token) on \(landing.chain)"
                              + (landing.abandoned ? "; the service never took the report (\(landing.problem ?? "no answer")), given up" : ""))
                 }
-                        try? await Task.sleep(for: pace)
+                try? await Task.sleep(for: pace)
             }
         }
-        for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
+        for await _ in signals { break }
         stepping.cancel()
         _ = await stepping.value
         try? await sandbox.shutdown()
