@@ -13,11 +13,13 @@ struct BacktestCommand: AsyncParsableCommand {
             Each step: the market moves, transfers land after their ETA with what their route delivers, and a \
             token out of its band that is not resting (rebalance.cooldown_seconds) gets a cycle, with the journal's \
             in-flight rules, exactly as `serve --live` against a custody system. Scenarios step one simulated minute \
-            at a time on the simulated market (chain00…, USDC/WETH/WBTC/TK3…); --snapshots replays a directory of \
+            at a time on the simulated market (chain00…, USDC/WETH/WBTC/TK3…; strategies/scenario.yaml fits \
+            its default five chains); --snapshots replays a directory of \
             snapshot files (from --save-snapshot or `ballast snapshot`) or a journal's recorded cycles, in time \
             order, with the treasury starting from the first one's balances. The same inputs and seed give the same \
-            report. Exit codes: 0 done; 64 bad command line; 65 bad strategy or snapshot; 69 no snapshots; 73 cannot \
-            write the report.
+            report. See docs/sandbox.md. Exit codes: 0 done; 64 bad command line; 65 bad strategy or snapshot, or a \
+            strategy that does not fit the market; 69 no snapshots; 73 cannot write the report; 74 the journal \
+            cannot be read.
             """)
 
     @Option(help: "A strategy file (YAML) with a rebalance section.")

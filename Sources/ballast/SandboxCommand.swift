@@ -16,8 +16,8 @@ struct SandboxCommand: AsyncParsableCommand {
             BALLAST_WEBHOOK_SECRET set it is also a custody simulator at /custody/transfers: it verifies \
             the live webhook, moves the treasury's balances once a transfer's fill time has passed, and \
             reports each landing to the service's POST /v1/actions/{key}/status, so `serve --live` runs \
-            the full loop with nothing real at stake. Runs until SIGINT or SIGTERM (exit 0); \
-            exit 69 when it cannot listen.
+            the full loop with nothing real at stake. Runs until SIGINT or SIGTERM (exit 0). Exit codes: 64 bad \
+            command line; 65 a webhook secret shorter than 16 bytes; 69 cannot listen; 73 cannot write its files.
             """)
 
     @Option(help: "calm, bull, bear, growth or shock.")
