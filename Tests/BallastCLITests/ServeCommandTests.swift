@@ -105,6 +105,30 @@ import Testing
         }
     }
 
+    /// The cooldown lives in the journal, not only in memory: a restart does not act again at once.
+    /// With no cooldown, the same restart does act again (the control).
+    @Test(arguments: [900, 0])
+    func aRestartKeepsTheCooldown(_ cooldown: Int) async throws {
+        try await Self.withDesk(cooldownSeconds: cooldown) { desk in
+            let first = try await desk.serve()
+            _ = try await first.tick { $0["cycle"] != nil }
+            #expect(await first.stop().status == 0)
+            let recorded = try await desk.actions().count
+            #expect(recorded > 0)
+
+            let second = try await desk.serve()
+            let tick = try await second.tick()
+            #expect(tick["plans"] as? String == "USDC:rebalance", "still out of band: \(tick)")
+            if cooldown > 0 {
+                #expect(tick["cycle"] == nil, "resting after the cycle before the restart: \(tick)")
+                #expect(try await desk.actions().count == recorded)
+            } else {
+                #expect(tick["cycle"] != nil, "without a cooldown it acts again: \(tick)")
+            }
+            #expect(await second.stop().status == 0)
+        }
+    }
+
     /// With the default 15-minute cooldown: blocked actions did not act, so the resume is not held back.
     @Test func pauseStopsActionsAndResumeLetsThemGo() async throws {
         try await Self.withDesk(cooldownSeconds: 900) { desk in

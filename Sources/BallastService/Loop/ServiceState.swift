@@ -20,8 +20,8 @@ final class ServiceState: Sendable {
 
     private let state: Mutex<Contents>
 
-    init(startedAt: Date) {
-        state = Mutex(Contents(startedAt: startedAt, lastActed: [:]))
+    init(startedAt: Date, lastActed: [String: Date] = [:]) {
+        state = Mutex(Contents(startedAt: startedAt, lastActed: lastActed))
     }
 
     var current: Contents { state.withLock { $0 } }

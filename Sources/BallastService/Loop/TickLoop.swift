@@ -44,7 +44,8 @@ public final class TickLoop: Service, Sendable {
         self.loader = loader
         let (engine, targets) = try Self.load(loader, settings: settings, journal: journal, client: client, time: time)
         self.engine = Mutex(engine)
-        state = ServiceState(startedAt: time.date)
+        state = ServiceState(startedAt: time.date,
+                             lastActed: Self.lastActed(journal, tokens: engine.configuration.strategy.tokens, live: settings.live))
         alerts = AlertSender(client: client, logger: logger, metrics: metrics, time: time)
         alerts.use(targets)
         (finishedTicks, ticks) = AsyncStream.makeStream(of: TickView.self, bufferingPolicy: .bufferingNewest(16))
@@ -97,6 +98,19 @@ public final class TickLoop: Service, Sendable {
             logger.error("reload refused; the previous configuration stays in force", metadata: ["problems": "\(error)"])
             alerts.send(Alert(.reloadFailed, subject: "reload", text: "reload refused, the previous configuration stays: \(error)", at: now))
         }
+    }
+
+    /// When each token's last cycle acted, from the journal: a restart keeps every cooldown
+    /// running instead of acting again at once. Dry-run actions count for a dry-run service,
+    /// live ones for a live service.
+    static func lastActed(_ journal: any Journal, tokens: [String], live: Bool) -> [String: Date] {
+        var acted: [String: Date] = [:]
+        for token in tokens {
+            // Newest first.
+            let recent = try? journal.actions(live ? ActionQuery(token: token, limit: 50) : ActionQuery(status: .dryRun, token: token, limit: 1))
+            if let newest = recent?.first(where: { ($0.status == .dryRun) != live }) { acted[token] = newest.createdAt }
+        }
+        return acted
     }
 
     /// Opportunities recorded per tick, the most profitable first.
