@@ -98,6 +98,17 @@ import Testing
             #expect(wrongLogin.status == 401)
             #expect(wrongLogin.headers["set-cookie"] == nil)
             #expect(try await Curl.request(base + "/").status == 303, "no credentials: sent to the login form")
+            // Guessing at the form is slowed: after ten failures in a minute it refuses even the right
+            // token for a while; the bearer API is not affected.
+            for _ in 1..<10 {
+                _ = try await Curl.request(base + "/login", method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                           body: Data("token=guess".utf8))
+            }
+            let throttled = try await Curl.request(base + "/login", method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                   body: Data("token=\(Self.token)".utf8))
+            #expect(throttled.status == 429 && Int(throttled.headers["retry-after"] ?? "") ?? 0 > 0, "\(throttled.status) \(throttled.body)")
+            #expect(throttled.json?["error"] as? String != nil && throttled.headers["set-cookie"] == nil)
+            #expect(try await Curl.request(base + "/v1/status", headers: bearer).status == 200)
 
             let result = await service.stop()
             #expect(result.status == 0, "\(result.stderr)")

@@ -25,7 +25,8 @@ enum APIRoutes {
                                          status: readiness.ready ? .ok : .serviceUnavailable)
         }
         router.get("/login") { _, _ in LoginPage.response(failed: false) }
-        router.post("/login") { request, _ in try await login(request, access: access) }
+        let throttle = LoginThrottle(time: loop.time)
+        router.post("/login") { request, _ in try await login(request, access: access, throttle: throttle) }
         router.post("/v1/actions/{key}/status") { request, context in
             try await ActionStatusReport.handle(request, key: try context.parameters.require("key"), loop: loop)
         }
@@ -65,13 +66,19 @@ enum APIRoutes {
         return router
     }
 
-    private static func login(_ request: Request, access: Access) async throws -> Response {
+    private static func login(_ request: Request, access: Access, throttle: LoginThrottle) async throws -> Response {
         if request.headers[.origin] != nil, !Access.sameOrigin(request) {
             throw APIFailure(.forbidden, "the login form must be posted from this server's page")
+        }
+        if let seconds = throttle.retryAfter() {
+            var refused = JSONBody.error(.tooManyRequests, "too many failed sign-ins: try again in \(seconds) s")
+            refused.headers[.retryAfter] = "\(seconds)"
+            return refused
         }
         let body = try await request.body.collect(upTo: maxBodyBytes)
         let form = try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body))
         guard let token = form?["token"], access.allowsToken(token), let session = access.sessionValue else {
+            throttle.failed()
             return LoginPage.response(failed: true)
         }
         var response = Response(status: .seeOther, headers: [.location: "/"])
