@@ -85,6 +85,11 @@ import Testing
             #expect(login.status == 303)
             let cookie = try #require(login.headers["set-cookie"])
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "\(cookie)")
+            #expect(!cookie.contains("Secure"), "plain HTTP on loopback: a Secure cookie would never come back")
+            let proxied = try await Curl.request(base + "/login", method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded",
+                                                                                            "X-Forwarded-Proto": "https"],
+                                                 body: Data("token=\(Self.token)".utf8))
+            #expect(proxied.headers["set-cookie"]?.contains("Secure") == true, "behind a TLS proxy the cookie is Secure")
             #expect(!cookie.contains(Self.token))
             let session = String(cookie.prefix { $0 != ";" })
             let page = try await Curl.request(base + "/", headers: ["Cookie": session])

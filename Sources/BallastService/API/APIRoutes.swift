@@ -82,8 +82,10 @@ enum APIRoutes {
             return LoginPage.response(failed: true)
         }
         var response = Response(status: .seeOther, headers: [.location: "/"])
+        // Behind a TLS-terminating proxy the browser speaks HTTPS: then the cookie never travels in clear.
+        let secure = request.headers.first { $0.name.canonicalName == "x-forwarded-proto" }?.value.lowercased() == "https"
         response.setCookie(Cookie(name: Access.cookieName, value: session, maxAge: Access.sessionSeconds, path: "/",
-                                  httpOnly: true, sameSite: .strict))
+                                  secure: secure, httpOnly: true, sameSite: .strict))
         return response
     }
 
