@@ -16,7 +16,7 @@ struct BacktestCommand: AsyncParsableCommand {
             at a time on the simulated market (chain00…, USDC/WETH/WBTC/TK3…; strategies/scenario.yaml fits \
             its default five chains); --snapshots replays a directory of \
             snapshot files (from --save-snapshot or `ballast snapshot`) or a journal's recorded cycles, in time \
-            order, with the treasury starting from the first one's balances. The same inputs and seed give the same \
+            order (or a single snapshot file), with the treasury starting from the first one's balances. The same inputs and seed give the same \
             report. See docs/sandbox.md. Exit codes: 0 done; 64 bad command line; 65 bad strategy or snapshot, or a \
             strategy that does not fit the market; 69 no snapshots; 73 cannot write the report; 74 the journal \
             cannot be read.
@@ -40,7 +40,7 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(help: "Tokens of the simulated market (with --scenario).")
     var tokenCount = 3
 
-    @Option(help: "A directory of snapshot JSON files, or a journal file, to replay.")
+    @Option(help: "A directory of snapshot JSON files, one snapshot file, or a journal file, to replay.")
     var snapshots: String?
 
     @Option(help: "Write a self-contained HTML report here.")
@@ -107,7 +107,9 @@ struct BacktestCommand: AsyncParsableCommand {
             throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): no such directory or journal"])
         }
         var found: [Snapshot] = []
-        if isDirectory.boolValue {
+        if !isDirectory.boolValue, path.hasSuffix(".json") {
+            found = [try Inputs.snapshot(path)]
+        } else if isDirectory.boolValue {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             for name in names.sorted() where name.hasSuffix(".json") {
                 found.append(try Inputs.snapshot((path as NSString).appendingPathComponent(name)))
@@ -127,7 +129,7 @@ struct BacktestCommand: AsyncParsableCommand {
                     sequence += 1
                 }
             } catch let error as JournalError {
-                throw InputFailure(exit: ExitStatus.journalUnusable, lines: ["\(path): \(error)"])
+                throw InputFailure(journal: error)
             }
         }
         guard !found.isEmpty else { throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): no snapshots to replay"]) }

@@ -62,6 +62,8 @@ import Testing
         let replay = try await CLIRunner.launch(["backtest", "--strategy", majors, "--snapshots", examples, "--format", "json"])
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(replay.stdout.contains(#""source" : "replay""#) && replay.stdout.contains(#""steps" : 1"#))
+        let one = try await CLIRunner.launch(["backtest", "--strategy", majors, "--snapshots", examples + "/snapshot.json", "--format", "json"])
+        #expect(one.status == 0 && one.stdout == replay.stdout, "one snapshot file replays as a directory holding it: \(one.stderr)")
 
         let both = try await CLIRunner.launch(["backtest", "--strategy", majors, "--snapshots", examples, "--scenario", "calm"])
         #expect(both.status == 64)
