@@ -119,6 +119,8 @@ let package = Package(
             dependencies: [
                 "BallastCore",
                 "BallastHTTP",
+                // The receivers verify, and the custody simulator signs, exactly as Ballast signs.
+                "BallastExecution",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

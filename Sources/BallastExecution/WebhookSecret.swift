@@ -28,8 +28,14 @@ public struct WebhookSecret: Sendable {
             if text.hasSuffix("\n") { text.removeLast() }
             raw = text
         }
+        try self.init(raw, from: "execution.webhook: the secret from \(reference)")
+    }
+
+    /// A secret already in hand (the sandbox's custody simulator, which verifies what Ballast
+    /// signs); `from` names where it came from in the error, never its value.
+    public init(_ raw: String, from: String) throws(ExecutionSetupError) {
         guard raw.utf8.count >= Self.minimumBytes else {
-            throw ExecutionSetupError("execution.webhook: the secret from \(reference) is shorter than \(Self.minimumBytes) bytes")
+            throw ExecutionSetupError("\(from) is shorter than \(Self.minimumBytes) bytes")
         }
         bytes = Array(raw.utf8)
     }

@@ -1,4 +1,5 @@
 import BallastCore
+import BallastExecution
 import BallastHTTP
 import Foundation
 import Synchronization
@@ -49,7 +50,7 @@ public final class CustodySimulator: Sendable {
     }
 
     private let market: SimulatedMarketServer
-    private let signature: WebhookSignature
+    private let secret: WebhookSecret
     private let time: any TimeSource
     private let reports: (client: HTTPClient, serviceURL: String)?
     private let book = Mutex(Book())
@@ -58,10 +59,10 @@ public final class CustodySimulator: Sendable {
 
     /// `reportTo`: the service's base URL and the client to reach it with; nil keeps landings to
     /// itself (a test, or a service in dry-run).
-    public init(market: SimulatedMarketServer, secret: String, time: any TimeSource = SystemTime(),
+    public init(market: SimulatedMarketServer, secret: WebhookSecret, time: any TimeSource = SystemTime(),
                 reportTo: (client: HTTPClient, serviceURL: String)? = nil) {
         self.market = market
-        signature = WebhookSignature(secret: secret)
+        self.secret = secret
         self.time = time
         reports = reportTo
         market.serveCustody { [weak self] request in
@@ -78,7 +79,7 @@ public final class CustodySimulator: Sendable {
     func answer(_ request: LoopbackRequest) -> LoopbackReply {
         guard request.method == "POST", request.path == "/custody/transfers" else { return .json(#"{"error": "POST /custody/transfers"}"#, status: 404) }
         let now = time.date
-        guard let key = signature.verifiedKey(request, now: now) else {
+        guard let key = SignedRequest.verifiedKey(request, secret: secret, now: now) else {
             return .json(#"{"error": "bad signature, timestamp or idempotency key"}"#, status: 401)
         }
         guard let order = Order(request.body, market: market.market) else {
@@ -144,10 +145,10 @@ public final class CustodySimulator: Sendable {
     /// otherwise why not.
     private func report(_ landing: Landing, client: HTTPClient, serviceURL: String) async -> String? {
         let body = Data(#"{"idempotency_key":"\#(landing.key)","status":"confirmed","received":"\#(landing.received)","delivered_at":"\#(Timestamp.format(landing.at))"}"#.utf8)
-        let stamp = String(Int(time.date.timeIntervalSince1970))
+        let stamp = Int(time.date.timeIntervalSince1970)
         let request = HTTPRequest(method: .post, url: "\(serviceURL)/v1/actions/\(landing.key)/status",
-                                  headers: [HTTPHeader("Content-Type", "application/json"), HTTPHeader("X-Ballast-Timestamp", stamp),
-                                            HTTPHeader("X-Ballast-Signature", signature.sign(timestamp: stamp, body: body))],
+                                  headers: [HTTPHeader("Content-Type", "application/json"), HTTPHeader("X-Ballast-Timestamp", String(stamp)),
+                                            HTTPHeader("X-Ballast-Signature", secret.signature(timestamp: stamp, body: body))],
                                   body: body, timeout: .seconds(5))
         do {
             _ = try await client.send(request)

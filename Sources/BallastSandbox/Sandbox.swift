@@ -1,4 +1,5 @@
 import BallastCore
+import BallastExecution
 import BallastHTTP
 import Foundation
 import Synchronization
@@ -16,7 +17,7 @@ public final class Sandbox: Sendable {
         public var horizon: Int
         public var port: Int
         /// The webhook secret the custody simulator verifies and signs reports with; nil runs no custody.
-        public var secret: String?
+        public var secret: WebhookSecret?
         /// The service's base URL, for status reports.
         public var serviceURL: String?
         /// Across's fill time: transfers land this long after custody accepts them. Short by
@@ -24,7 +25,7 @@ public final class Sandbox: Sendable {
         public var fillSeconds: Int
 
         public init(scenario: Scenario, seed: UInt64 = 1, chains: Int = 5, tokens: Int = 3, horizon: Int = 120, port: Int = 0,
-                    secret: String? = nil, serviceURL: String? = nil, fillSeconds: Int = 20) {
+                    secret: WebhookSecret? = nil, serviceURL: String? = nil, fillSeconds: Int = 20) {
             self.scenario = scenario
             self.seed = seed
             self.chains = chains

@@ -1,4 +1,5 @@
 import BallastCore
+import BallastExecution
 import Foundation
 import Synchronization
 
@@ -51,9 +52,9 @@ public final class WebhookReceiver: Sendable {
     public init(secret: String, behaviour: Behaviour = .accept) async throws {
         let book = Book(behaviour)
         let (stream, continuation) = AsyncStream<Arrival>.makeStream()
-        let signature = WebhookSignature(secret: secret)
+        let secret = try WebhookSecret(secret, from: "the receiver's secret")
         server = try await LoopbackServer { request in
-            Self.answer(request, signature: signature, book: book, signal: continuation)
+            Self.answer(request, secret: secret, book: book, signal: continuation)
         }
         self.book = book
         signal = continuation
@@ -73,11 +74,11 @@ public final class WebhookReceiver: Sendable {
         try await server.shutdown()
     }
 
-    private static func answer(_ request: LoopbackRequest, signature: WebhookSignature, book: Book,
+    private static func answer(_ request: LoopbackRequest, secret: WebhookSecret, book: Book,
                                signal: AsyncStream<Arrival>.Continuation) -> LoopbackReply {
         let idempotencyKey = request.header("Idempotency-Key") ?? ""
         let timestamp = request.header("X-Ballast-Timestamp") ?? ""
-        let valid = signature.verifiedKey(request, now: Date()) != nil
+        let valid = SignedRequest.verifiedKey(request, secret: secret, now: Date()) != nil
 
         let (reply, status): (LoopbackReply, Int) = book.state.withLock { s in
             let result: (LoopbackReply, Int)

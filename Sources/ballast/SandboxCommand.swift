@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastExecution
 import BallastSandbox
 import Foundation
 import UnixSignals
@@ -68,11 +69,13 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let secret = ProcessInfo.processInfo.environment[Self.secretVariable].flatMap { $0.isEmpty ? nil : $0 }
-        // The service refuses a shorter webhook secret: a sandbox that took one would never be reached.
-        if let secret, secret.utf8.count < 16 {
-            Terminal.error("\(Self.secretVariable) is shorter than 16 bytes, which serve --live refuses")
-            throw ExitStatus.badInput
+        var secret: WebhookSecret?
+        if let raw = ProcessInfo.processInfo.environment[Self.secretVariable], !raw.isEmpty {
+            // The same rule as serve --live's: a shorter secret there would never be reached here.
+            do { secret = try WebhookSecret(raw, from: "${\(Self.secretVariable)}") } catch {
+                Terminal.error(error.description)
+                throw ExitStatus.badInput
+            }
         }
         let settings = Sandbox.Settings(scenario: scenario, seed: seed, chains: chainCount, tokens: tokenCount, horizon: horizon,
                                         port: Serve.address(listen)!.port, secret: secret, serviceURL: reportTo,
