@@ -45,8 +45,13 @@ public struct Backtest: Sendable {
         }
         // A strategy written for another market (other chains, other tokens) would plan nothing at
         // every step; say so at once instead of reporting a run of zeros.
+        // Only the tokens without a position are planned here, and they fail before any solve:
+        // the first step's (largest) plans are not made twice.
         let first = Treasury(feed.startingBalances).attach(to: step.market, unreadable: [], withIncoming: false)
-        let unplannable = Rebalancer(strategy: strategy)!.plan(first).plans.filter { $0.status == .error }
+        let placed = Rebalancer(strategy: strategy)!.positions(first)
+        var unplaced = strategy
+        unplaced.tokens = strategy.tokens.filter { placed[$0] == nil }
+        let unplannable = Rebalancer(strategy: unplaced)!.plan(first).plans.filter { $0.status == .error }
         if !unplannable.isEmpty {
             throw BacktestError("strategy \(strategy.name) does not fit this market: "
                 + unplannable.map { "\($0.token): \($0.error ?? "cannot be planned")" }.joined(separator: "; "))
