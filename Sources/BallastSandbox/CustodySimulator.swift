@@ -144,9 +144,14 @@ public final class CustodySimulator: Sendable {
     /// Nil when the service took the report (2xx, or 409: it had already moved the action on);
     /// otherwise why not.
     private func report(_ landing: Landing, client: HTTPClient, serviceURL: String) async -> String? {
-        let body = Data(#"{"idempotency_key":"\#(landing.key)","status":"confirmed","received":"\#(landing.received)","delivered_at":"\#(Timestamp.format(landing.at))"}"#.utf8)
+        // Encoded, not spliced: the key is the sender's text.
+        guard let body = try? JSONSerialization.data(withJSONObject: ["idempotency_key": landing.key, "status": "confirmed",
+                                                                     "received": landing.received.description,
+                                                                     "delivered_at": Timestamp.format(landing.at)], options: [.sortedKeys]),
+              let path = landing.key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))
+        else { return "the key cannot be reported" }
         let stamp = Int(time.date.timeIntervalSince1970)
-        let request = HTTPRequest(method: .post, url: "\(serviceURL)/v1/actions/\(landing.key)/status",
+        let request = HTTPRequest(method: .post, url: "\(serviceURL)/v1/actions/\(path)/status",
                                   headers: [HTTPHeader("Content-Type", "application/json"), HTTPHeader("X-Ballast-Timestamp", String(stamp)),
                                             HTTPHeader("X-Ballast-Signature", secret.signature(timestamp: stamp, body: body))],
                                   body: body, timeout: .seconds(5))
