@@ -64,32 +64,19 @@ public enum CBC {
             return Solution(status: feasible ? .optimal : .infeasible, values: [], objective: 0, bound: 0, nodes: 0,
                             stoppedByTimeCap: false)
         }
-        // Compressed sparse columns, as Cbc_loadProblem takes them.
-        var columnRows = [[Int32]](repeating: [], count: n)
-        var columnValues = [[Double]](repeating: [], count: n)
-        for (row, constraint) in program.constraints.enumerated() {
-            for (variable, coefficient) in zip(constraint.variables, constraint.coefficients) {
-                columnRows[variable].append(Int32(row))
-                columnValues[variable].append(coefficient)
-            }
-        }
-        var starts: [CoinBigIndex] = [0]
-        starts.reserveCapacity(n + 1)
-        for rows in columnRows { starts.append(starts.last! + CoinBigIndex(rows.count)) }
-        let index = columnRows.flatMap { $0 }
-        let value = columnValues.flatMap { $0 }
-        let columnLower = program.variables.map { finite($0.lower) }
-        let columnUpper = program.variables.map { finite($0.upper) }
+        let matrix = program.columnMatrix()
+        let columnLower = program.variables.map { coinBound($0.lower) }
+        let columnUpper = program.variables.map { coinBound($0.upper) }
         let cost = program.variables.map(\.cost)
-        let rowLower = program.constraints.map { finite($0.lower) }
-        let rowUpper = program.constraints.map { finite($0.upper) }
+        let rowLower = program.constraints.map { coinBound($0.lower) }
+        let rowUpper = program.constraints.map { coinBound($0.upper) }
 
         return solving.withLock { _ in
             guard let model = Cbc_newModel() else {
                 return Solution(status: .noSolution, values: [], objective: 0, bound: -.infinity, nodes: 0, stoppedByTimeCap: false)
             }
             defer { Cbc_deleteModel(model) }
-            Cbc_loadProblem(model, Int32(n), Int32(program.constraints.count), starts, index, value,
+            Cbc_loadProblem(model, Int32(n), Int32(program.constraints.count), matrix.starts, matrix.rows, matrix.values,
                             columnLower, columnUpper, cost, rowLower, rowUpper)
             for (i, variable) in program.variables.enumerated() where variable.isInteger { Cbc_setInteger(model, Int32(i)) }
             if let start, start.count == n {
@@ -132,8 +119,9 @@ public enum CBC {
         }
     }
 
-    /// CBC's infinity is the largest finite double.
-    private static func finite(_ value: Double) -> Double {
-        value == .infinity ? .greatestFiniteMagnitude : value == -.infinity ? -.greatestFiniteMagnitude : value
+    /// Runs `body` with `program` loaded in CLP as a linear program, under the lock every solve
+    /// takes; nil if CLP could not make a model. The session must not escape `body`.
+    public static func withLinearSession<T: Sendable>(_ program: MixedIntegerProgram, _ body: (LinearSession) -> T) -> T? {
+        solving.withLock { _ in LinearSession(program).map(body) }
     }
 }

@@ -1,3 +1,5 @@
+import CCbc
+
 /// A linear program, or a mixed-integer one when some variables must be integers:
 /// minimise `Σ cost·x` subject to bounds on each variable and on each constraint's sum.
 ///
@@ -62,6 +64,22 @@ public struct MixedIntegerProgram: Sendable {
             fixed.variables[index].isInteger = false
         }
         return fixed
+    }
+
+    /// The constraint matrix in compressed sparse columns, as CBC and CLP load it.
+    func columnMatrix() -> (starts: [CoinBigIndex], rows: [Int32], values: [Double]) {
+        var columnRows = [[Int32]](repeating: [], count: variables.count)
+        var columnValues = [[Double]](repeating: [], count: variables.count)
+        for (row, constraint) in constraints.enumerated() {
+            for (variable, coefficient) in zip(constraint.variables, constraint.coefficients) {
+                columnRows[variable].append(Int32(row))
+                columnValues[variable].append(coefficient)
+            }
+        }
+        var starts: [CoinBigIndex] = [0]
+        starts.reserveCapacity(variables.count + 1)
+        for rows in columnRows { starts.append(starts.last! + CoinBigIndex(rows.count)) }
+        return (starts, columnRows.flatMap { $0 }, columnValues.flatMap { $0 })
     }
 
     /// `Σ cost·x` for the given values.

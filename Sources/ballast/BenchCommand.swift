@@ -62,7 +62,7 @@ struct BenchPlan: AsyncParsableCommand {
     @Option(help: "The first network's seed; the others follow it.") var firstSeed = 1
     @Option(help: "Branch-and-bound nodes per plan (rebalance.max_solve_nodes).") var maxSolveNodes = RebalanceRules.defaultMaxSolveNodes
     @Flag(help: "No gas or fixed fees: the linear case.") var linear = false
-    @Flag(help: "One line per plan on standard error: seed, token, time, nodes, gap.") var verbose = false
+    @Flag(help: "One line per plan on standard error: seed, token, time, nodes, cost, bound, gap.") var verbose = false
     @Option(help: "Also plan with this node budget and report each plan's cost above that reference (the optimum where it is proven).")
     var referenceNodes: Int?
 
@@ -105,8 +105,9 @@ struct BenchPlan: AsyncParsableCommand {
                         }
                     }
                     if verbose {
-                        FileHandle.standardError.write(Data(String(format: "%d chains seed %d %@: %.2f s, %d nodes, gap %.4f%%%@%@\n", size, seed, token,
-                                                                   elapsed, plan.optimality?.nodes ?? 0, (plan.optimality?.gap ?? 0) * 100,
+                        FileHandle.standardError.write(Data(String(format: "%d chains seed %d %@: %.2f s, %d nodes, cost $%.2f, bound $%.2f, gap %.4f%%%@%@\n", size, seed, token,
+                                                                   elapsed, plan.optimality?.nodes ?? 0, plan.totalFeeUSD,
+                                                                   plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD, (plan.optimality?.gap ?? 0) * 100,
                                                                    plan.optimality?.stoppedByTimeCap == true ? ", time cap" : "", above).utf8))
                     }
                     plans += 1

@@ -2,13 +2,19 @@ import BallastOptimization
 import Testing
 
 @Suite struct CBCTests {
-    /// max 5a + 4b + 3c st 2a + 3b + c ≤ 5, 4a + b + 2c ≤ 11, 3a + 4b + 2c ≤ 8 (Chvátal's first example): 13 at (2, 0, 1).
-    @Test func solvesAKnownLinearProgram() {
+    /// Chvátal's first example, as a minimisation, with an optional cap on a.
+    static func chvatal(aAtMost cap: Double = .infinity) -> (program: MixedIntegerProgram, a: Int, b: Int, c: Int) {
         var p = MixedIntegerProgram()
-        let a = p.addVariable(cost: -5), b = p.addVariable(cost: -4), c = p.addVariable(cost: -3)
+        let a = p.addVariable(upper: cap, cost: -5), b = p.addVariable(cost: -4), c = p.addVariable(cost: -3)
         p.addConstraint([(a, 2), (b, 3), (c, 1)], upper: 5)
         p.addConstraint([(a, 4), (b, 1), (c, 2)], upper: 11)
         p.addConstraint([(a, 3), (b, 4), (c, 2)], upper: 8)
+        return (p, a, b, c)
+    }
+
+    /// max 5a + 4b + 3c st 2a + 3b + c ≤ 5, 4a + b + 2c ≤ 11, 3a + 4b + 2c ≤ 8 (Chvátal's first example): 13 at (2, 0, 1).
+    @Test func solvesAKnownLinearProgram() {
+        let (p, a, b, c) = Self.chvatal()
         let s = CBC.solve(p, limits: SolverLimits(maxNodes: 100))
         #expect(s.status == .optimal)
         #expect(abs(s.objective + 13) < 1e-9)
@@ -27,6 +33,40 @@ import Testing
         #expect(take.map { s.values[$0].rounded() } == [0, 1, 1])
         #expect(abs(s.objective + 13) < 1e-9)
         #expect(abs(s.bound - s.objective) < 1e-9)
+    }
+
+    /// Chvátal's example again, re-solved warm in one session as bounds and costs change: each
+    /// answer must be what a fresh solve of the changed program gives, infeasible included.
+    @Test func aLinearSessionReSolvesWhatItIsChanged() {
+        let (p, a, _, c) = Self.chvatal()
+        let answers = CBC.withLinearSession(p) { session -> [Double?] in
+            var seen: [Double?] = [session.solve()?.objective]
+            session.setBounds(a, lower: 0, upper: 1)             // a ≤ 1: b and c take over
+            seen.append(session.solve()?.objective)
+            session.setCosts([-1, -4, -3])                       // a worth less
+            seen.append(session.solve()?.objective)
+            session.setBounds(c, lower: 9, upper: 9)             // c = 9 breaks the first row
+            seen.append(session.solve()?.objective)
+            session.setBounds(c, lower: 0, upper: .infinity)
+            seen.append(session.solve()?.objective)
+            return seen
+        }
+        func optimum(_ program: MixedIntegerProgram) -> Double? {
+            let s = CBC.solve(program, limits: SolverLimits(maxNodes: 0))
+            return s.status == .optimal ? s.objective : nil
+        }
+        var expected = [optimum(p)]
+        let capped = Self.chvatal(aAtMost: 1).program
+        expected.append(optimum(capped))
+        expected.append(optimum(capped.withCosts([-1, -4, -3])))
+        expected.append(nil)
+        expected.append(optimum(capped.withCosts([-1, -4, -3])))
+        #expect(answers?.count == expected.count)
+        for (got, want) in zip(answers ?? [], expected) {
+            #expect((got == nil) == (want == nil))
+            if let got, let want { #expect(abs(got - want) < 1e-9) }
+        }
+        #expect(abs((expected[0] ?? 0) + 13) < 1e-9)
     }
 
     @Test func reportsInfeasibility() {

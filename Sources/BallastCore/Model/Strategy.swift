@@ -64,8 +64,8 @@ public struct RebalanceRules: Sendable, Hashable {
     public var cooldownSeconds: Double
 
     public static let defaultMaxPriceAgeSeconds = 600.0
-    /// Chosen with `ballast bench plan --reference-nodes`: 100 nodes left 20-chain plans up to
-    /// 15% above the optimum; nodes cost up to 0.3 s each at 30 chains (README, "Performance").
+    /// Chosen with `ballast bench plan`: 200 nodes left 10-chain plans unproven and 20-chain
+    /// plans up to 0.5% dearer than 1,000 did; 1,000 plans 30 chains in about 6 s (README, "Performance").
     public static let defaultMaxSolveNodes = 1_000
     public static let defaultCooldownSeconds = 900.0
 

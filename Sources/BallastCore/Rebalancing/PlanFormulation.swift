@@ -20,6 +20,8 @@ import Foundation
 /// chain k): `z_l^k ≤ D_k·y_l` with `D_k` what k could need to draw through any lane. That is
 /// the strong formulation; the aggregated `x_l ≤ M·y_l` alone leaves CBC a near-useless bound.
 struct PlanFormulation {
+    /// Variables beyond which the whole network is not branched on, only relaxed (see `solve`).
+    static let largestBranchedProgram = 1_500
     /// Margins grow thirtyfold on each retry (see ``Rebalancer``).
     static let attempts = 3
     enum Role { case short, giver, holder }
@@ -42,6 +44,10 @@ struct PlanFormulation {
     let lanes: [RebalanceLane]
     let roles: [Role]
     let isLinear: Bool
+    /// The small model ``PlanSearch`` explores: one flow variable per lane, no destinations or
+    /// relay conservation, and binaries that no row links to their flow (the search fixes both).
+    /// Never the one a plan or its proof comes from.
+    let isAggregated: Bool
     /// Per chain, tokens a short chain is kept above its target by (see `init`).
     let margin: [Double]
     /// Tokens a giver may end below its exact share: what the margins and relays' keep-backs take.
@@ -57,7 +63,7 @@ struct PlanFormulation {
     /// Per chain, the lanes that leave it and the lanes that reach it.
     private let lanesOut: [[Int]], lanesIn: [[Int]]
 
-    init(book: TokenBook, lanes: [RebalanceLane], attempt: Int) {
+    init(book: TokenBook, lanes: [RebalanceLane], attempt: Int, aggregated: Bool = false) {
         self.book = book
         self.lanes = lanes
         let n = book.chains.count
@@ -84,6 +90,7 @@ struct PlanFormulation {
         dust = (0..<n).filter { roles[$0] == .short }.reduce(0) { $0 + margin[$1] }
             + (1e-9 + (spendFactor - 1) * Double(n)) * max(spendableTotal, book.total.doubleValue)
         isLinear = !lanes.contains(where: \.isCharged)
+        isAggregated = aggregated
         build(spendFactor: spendFactor, margin: margin, unit: unit)
     }
 
@@ -108,7 +115,9 @@ struct PlanFormulation {
             let y = charged ? program.addVariable(upper: 1, cost: lane.fixedUSD, integer: true) : nil
             decision.append(y)
             let unitCost = lane.price * lane.rate
-            if isLinear {
+            if isLinear || isAggregated {
+                // The search model's binaries are fixed together with the flow's bounds (see
+                // PlanSearch), so the rows that link them would only slow every solve down.
                 flowVariables.append([program.addVariable(upper: lane.capacity, cost: unitCost)])
             } else {
                 // Every lane carries every destination's flow, even out of that destination itself:
@@ -122,9 +131,7 @@ struct PlanFormulation {
                     }
                     program.addConstraint(z.map { ($0, 1.0) } + [(y, -bigM)], upper: 0)
                     if lane.minimum > 0 {
-                        // Padded so that settlement may trim a transfer by a few units and keep it allowed.
-                        let least = lane.minimum * (1 + 2 * PlanSettlement.trimFraction) + Double(PlanSettlement.trimUnits) * unit
-                        program.addConstraint(z.map { ($0, 1.0) } + [(y, -least)], lower: 0)
+                        program.addConstraint(z.map { ($0, 1.0) } + [(y, -least(lane))], lower: 0)
                     }
                 } else if lane.capacity.isFinite {
                     program.addConstraint(z.map { ($0, 1.0) }, upper: lane.capacity)
@@ -158,7 +165,7 @@ struct PlanFormulation {
                 program.addConstraint(net, lower: 0)
             }
         }
-        guard !isLinear else { return }
+        guard !isLinear, !isAggregated else { return }
         // Each destination's flow is conserved through relays (a fixed fee may take a little of
         // it, and a relay keeps back the same sliver of what it sends as the spendable rows ask).
         for (c, k) in shorts.enumerated() {
@@ -179,6 +186,13 @@ struct PlanFormulation {
         }
     }
 
+    /// The least an open lane carries, in tokens: its minimum, padded so that settlement may
+    /// trim a transfer by a few units and keep it allowed.
+    func least(_ lane: RebalanceLane) -> Double {
+        lane.minimum == 0 ? 0
+            : lane.minimum * (1 + 2 * PlanSettlement.trimFraction) + Double(PlanSettlement.trimUnits) * pow(10, -Double(book.token.decimals))
+    }
+
     /// What chain i receives after fees, less what it sends times `sendFactor`, as terms.
     private func netTerms(at i: Int, sendFactor: Double) -> [(variable: Int, coefficient: Double)] {
         var terms: [(variable: Int, coefficient: Double)] = []
@@ -190,32 +204,76 @@ struct PlanFormulation {
         return terms
     }
 
+    /// Each short chain's unmet shortfall, valued in USD.
+    private var shortfallTerms: [(variable: Int, coefficient: Double)] {
+        unmetVariable.indices.compactMap { i in unmetVariable[i].map { ($0, book.valuationPrice(i)) } }
+    }
+
+    /// A sliver of slack for the solver's tolerance, far less than the margins settlement relies on.
+    private var slack: Double {
+        unmetVariable.indices.reduce(0) { $0 + (unmetVariable[$1] == nil ? 0 : margin[$1] * book.valuationPrice($1)) } / 100
+    }
+
+    /// The program with every shortfall met (up to the solver's slack): what most plans solve.
+    var withoutShortfall: MixedIntegerProgram {
+        var capped = program
+        capped.addConstraint(shortfallTerms, upper: slack)
+        return capped
+    }
+
     /// Solves within `limits`, lexicographically: first the least shortfall left unmet (in
     /// USD), then the least fees among plans that leave no more unmet. (A single objective
     /// with a large weight on shortfall is not an option: CLP misjudges feasibility once cost
     /// coefficients span seven orders of magnitude.) With binaries, the flows are then
     /// re-solved with every decision fixed to 0 or 1, so no lane carries flow under a
-    /// fractional opening.
-    func solve(limits: SolverLimits) -> Solved? {
+    /// fractional opening. `opening`, per lane, is a plan to start from (``PlanSearch``).
+    func solve(limits: SolverLimits, searched: PlanSearch.Result? = nil) -> Solved? {
         var shortfallCosts = [Double](repeating: 0, count: program.variables.count)
-        var noiseUSD = 0.0
         for (i, u) in unmetVariable.enumerated() {
             guard let u else { continue }
             shortfallCosts[u] = book.valuationPrice(i)
-            noiseUSD += margin[i] * book.valuationPrice(i)
             // Targets are shares of what is left after fees, so burning tokens in fees shrinks
             // every shortfall; charged at (a little above) what it takes off them, it never pays.
             shortfallCosts[lossVariable] += 1.01 * book.weights[i] * book.valuationPrice(i)
         }
-        let shortfall = unmetVariable.indices.compactMap { i in unmetVariable[i].map { ($0, book.valuationPrice(i)) } }
-        // A sliver of slack for the solver's tolerance, far less than the margins settlement relies on.
-        let slack = noiseUSD / 100
+        let shortfall = shortfallTerms
         // Most treasuries can meet every shortfall: then the least shortfall is none, and one
         // solve of the fees decides. Only when that finds no plan is the least shortfall searched.
-        var cheapest = program
-        cheapest.addConstraint(shortfall, upper: slack)
-        var first = CBC.solve(cheapest, limits: limits)
-        var nodes = first.nodes, timeCapped = first.stoppedByTimeCap
+        var cheapest = withoutShortfall
+        var start = searched.map { found in
+            var values = [Double](repeating: 0, count: program.variables.count)
+            for case let (l, y?) in decision.enumerated() where found.opening[l] { values[y] = 1 }
+            return values
+        }
+        var nodes = 0, timeCapped = false
+        var near: Solution?
+        if let searched {
+            // Branch and bound over the lanes the search found worth using, all others shut:
+            // small enough to finish, and its plan is the start of the search over every lane.
+            var shut: [Int: Double] = [:]
+            for case let (l, y?) in decision.enumerated() where !searched.neighbourhood[l] { shut[y] = 0 }
+            let solved = CBC.solve(cheapest.fixing(shut), limits: limits, start: start)
+            nodes += solved.nodes
+            timeCapped = solved.stoppedByTimeCap
+            if solved.status == .optimal || solved.status == .feasible {
+                start = solved.values
+                near = solved
+            }
+        }
+        var first: Solution
+        if var near, program.variables.count > Self.largestBranchedProgram {
+            // Branching over the whole network costs up to 0.2 s a node at 30 chains, and 200
+            // nodes barely moved the bound there (measured): past a size where it is cheap, the
+            // proof is the linear relaxation's bound, and the budget stays with the search.
+            let relaxed = CBC.withLinearSession(cheapest) { $0.solve()?.objective } ?? nil
+            near.bound = min(near.objective, relaxed ?? -.infinity)
+            near.status = near.bound >= near.objective ? .optimal : .feasible
+            first = near
+        } else {
+            first = CBC.solve(cheapest, limits: limits, start: start)
+            nodes += first.nodes
+            timeCapped = timeCapped || first.stoppedByTimeCap
+        }
         if first.status != .optimal && first.status != .feasible {
             let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
             guard least.status == .optimal || least.status == .feasible else { return nil }

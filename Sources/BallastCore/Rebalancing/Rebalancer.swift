@@ -64,9 +64,10 @@ public struct Rebalancer: Sendable {
         // Margins absorb the solver's tolerances and rounding to token units; if settlement still
         // finds a rule broken, the same decisions are re-solved with wider margins.
         var lastFailure = ""
+        let searched = PlanSearch.opening(PlanFormulation(book: book, lanes: lanes.usable, attempt: 0, aggregated: true))
         for attempt in 0..<PlanFormulation.attempts {
             let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: attempt)
-            guard let solved = formulation.solve(limits: limits) else {
+            guard let solved = formulation.solve(limits: limits, searched: searched) else {
                 return .failed(book.token.symbol, "the solver found no plan within max_solve_nodes (\(rules.maxSolveNodes)); raise it")
             }
             switch PlanSettlement.settle(solved, book: book, lanes: lanes, snapshot: snapshot) {

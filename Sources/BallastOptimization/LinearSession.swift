@@ -1,0 +1,77 @@
+import CCbc
+
+/// A linear program held loaded in CLP and re-solved from its last basis as variable bounds
+/// and costs change. A local search that opens and closes a few lanes at a time solves
+/// thousands of nearly identical programs; loading each afresh would cost far more than
+/// the pivots it needs. Integrality is ignored.
+///
+/// Only ``CBC/withLinearSession(_:_:)`` makes one, and it must not leave that call: CLP runs
+/// under the same one-solve-at-a-time lock as CBC.
+public final class LinearSession {
+    public let variableCount: Int
+    private let model: UnsafeMutableRawPointer
+    private var lower: [Double], upper: [Double], costs: [Double]
+    private var changedBounds = false, changedCosts = false, solvedOnce = false
+
+    init?(_ program: MixedIntegerProgram) {
+        guard let model = Clp_newModel() else { return nil }
+        self.model = model
+        let matrix = program.columnMatrix()
+        variableCount = program.variables.count
+        lower = program.variables.map { coinBound($0.lower) }
+        upper = program.variables.map { coinBound($0.upper) }
+        costs = program.variables.map(\.cost)
+        Clp_loadProblem(model, Int32(variableCount), Int32(program.constraints.count), matrix.starts, matrix.rows,
+                        matrix.values, lower, upper, costs, program.constraints.map { coinBound($0.lower) },
+                        program.constraints.map { coinBound($0.upper) })
+        Clp_setLogLevel(model, 0)
+    }
+
+    deinit { Clp_deleteModel(model) }
+
+    /// Sets a variable's bounds for the next solve.
+    public func setBounds(_ variable: Int, lower newLower: Double, upper newUpper: Double) {
+        guard lower[variable] != coinBound(newLower) || upper[variable] != coinBound(newUpper) else { return }
+        lower[variable] = coinBound(newLower)
+        upper[variable] = coinBound(newUpper)
+        changedBounds = true
+    }
+
+    /// Sets every variable's cost for the next solve.
+    public func setCosts(_ newCosts: [Double]) {
+        precondition(newCosts.count == variableCount, "one cost per variable")
+        guard newCosts != costs else { return }
+        costs = newCosts
+        changedCosts = true
+    }
+
+    /// The optimal values and objective, or nil when the program is infeasible or CLP gives up.
+    public func solve() -> (values: [Double], objective: Double)? {
+        if changedBounds {
+            Clp_chgColumnLower(model, lower)
+            Clp_chgColumnUpper(model, upper)
+        }
+        if changedCosts { Clp_chgObjCoefficients(model, costs) }
+        // From the last basis: new bounds keep it dual feasible, new costs keep it primal feasible.
+        if !solvedOnce {
+            Clp_initialSolve(model)
+        } else if changedBounds {
+            Clp_dual(model, 0)
+        } else if changedCosts {
+            Clp_primal(model, 0)
+        }
+        // A warm start that stalls is retried from scratch once.
+        if solvedOnce, Clp_status(model) != 0, Clp_status(model) != 1 { Clp_initialSolve(model) }
+        solvedOnce = true
+        changedBounds = false
+        changedCosts = false
+        guard Clp_status(model) == 0, let solution = Clp_primalColumnSolution(model) else { return nil }
+        let values = Array(UnsafeBufferPointer(start: solution, count: variableCount))
+        return (values, zip(costs, values).reduce(0) { $0 + $1.0 * $1.1 })
+    }
+}
+
+/// CLP's and CBC's infinity is the largest finite double.
+func coinBound(_ value: Double) -> Double {
+    value == .infinity ? .greatestFiniteMagnitude : value == -.infinity ? -.greatestFiniteMagnitude : value
+}
