@@ -86,9 +86,15 @@ struct PlanSearch {
         for round in 0..<Self.perturbations where solves < Self.solveBudget {
             let open = charged.filter { incumbent.open[$0] }
             guard open.count >= 2 else { break }
-            // A fixed, spread-out choice of two lanes: deterministic, and different every round.
-            let first = open[(round * 7) % open.count], second = open[(round * 13 + 3) % open.count]
-            guard let moved = reroute(from: incumbent, closing: Set([first, second])) else { continue }
+            // Two open lanes drawn by a fixed mixing sequence (SplitMix64's): the same every run.
+            var state = UInt64(round + 1) &* 0x9E37_79B9_7F4A_7C15
+            var closing = Set<Int>()
+            while closing.count < 2 {
+                state = (state ^ (state >> 31)) &* 0xBF58_476D_1CE4_E5B9
+                state ^= state >> 29
+                closing.insert(open[Int(state % UInt64(open.count))])
+            }
+            guard let moved = reroute(from: incumbent, closing: closing) else { continue }
             let improved = improve(moved)
             if improved.cost < incumbent.cost - 1e-9 { incumbent = improved }
         }
@@ -107,7 +113,7 @@ struct PlanSearch {
         for _ in 0..<30 where solves < Self.solveBudget {
             guard let flows = relaxedFlows(unitCosts: unitCosts, closed: []) else { break }
             let used = charged.map { flows[$0] > usedThreshold }
-            if let candidate = price(flows: flows), candidate.cost < (best?.cost ?? .infinity) { best = candidate }
+            if let candidate = price(flows: flows, unitCosts: unitCosts, closed: []), candidate.cost < (best?.cost ?? .infinity) { best = candidate }
             guard seen.insert(used).inserted else { break }
             for l in charged where flows[l] > usedThreshold {
                 unitCosts[l] = formulation.lanes[l].price * formulation.lanes[l].rate + formulation.lanes[l].fixedUSD / flows[l]
@@ -150,16 +156,24 @@ struct PlanSearch {
             return lane.price * lane.rate + (current.open[l] || formulation.decision[l] == nil ? 0 : lane.fixedUSD / typicalFlow)
         }
         guard let flows = relaxedFlows(unitCosts: unitCosts, closed: closing) else { return nil }
-        return price(flows: flows)
+        return price(flows: flows, unitCosts: unitCosts, closed: closing)
     }
 
-    /// The exact cost of opening the lanes a relaxed flow uses. Where a lane carries less than
-    /// its minimum, the opening without such lanes is tried too.
-    private mutating func price(flows: [Double]) -> Candidate? {
-        let used = formulation.lanes.indices.map { formulation.decision[$0] == nil || flows[$0] > usedThreshold }
-        if let candidate = evaluate(used) { return candidate }
-        let sized = formulation.lanes.indices.map { formulation.decision[$0] == nil || flows[$0] >= formulation.lanes[$0].minimum * 0.999 }
-        return sized == used ? nil : evaluate(sized)
+    /// The exact cost of opening the lanes a relaxed flow uses. Where that cannot be carried
+    /// out because some lanes carry less than their minimum, those lanes are shut and the
+    /// flow solved again (at the same unit costs), a few times at most.
+    private mutating func price(flows: [Double], unitCosts: [Double], closed: Set<Int>) -> Candidate? {
+        var flows = flows, closed = closed
+        for _ in 0..<4 {
+            let used = formulation.lanes.indices.map { formulation.decision[$0] == nil || flows[$0] > usedThreshold }
+            if let candidate = evaluate(used) { return candidate }
+            let undersized = charged.filter { used[$0] && flows[$0] < formulation.least(formulation.lanes[$0]) }
+            guard !undersized.isEmpty, solves < Self.solveBudget else { return nil }
+            closed.formUnion(undersized)
+            guard let again = relaxedFlows(unitCosts: unitCosts, closed: closed) else { return nil }
+            flows = again
+        }
+        return nil
     }
 
     /// Flows below this count as unused: the solver's noise, not a transfer.
