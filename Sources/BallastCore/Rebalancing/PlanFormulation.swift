@@ -61,7 +61,7 @@ struct PlanFormulation {
     /// L, the tokens fees take.
     private(set) var lossVariable = 0
     /// Per chain, the lanes that leave it and the lanes that reach it.
-    private let lanesOut: [[Int]], lanesIn: [[Int]]
+    let lanesOut: [[Int]], lanesIn: [[Int]]
 
     init(book: TokenBook, lanes: [RebalanceLane], attempt: Int, aggregated: Bool = false) {
         self.book = book
@@ -300,6 +300,11 @@ struct PlanFormulation {
             return open ? max(0, flowVariables[l].reduce(0) { $0 + values[$1] }) : 0
         }
         let unmet = unmetVariable.map { $0.map { max(0, values[$0]) } ?? 0 }
-        return Solved(flow: flow, unmet: unmet, dust: dust, bound: first.bound, nodes: nodes, stoppedByTimeCap: timeCapped)
+        // Both bounds hold; the source-tracked one is the stronger wherever CBC did not close the gap.
+        var bound = first.bound
+        if first.status != .optimal, let tracked = sourceTrackedBound(of: cheapest, incumbentUSD: first.objective) {
+            bound = min(first.objective, max(bound, tracked))
+        }
+        return Solved(flow: flow, unmet: unmet, dust: dust, bound: bound, nodes: nodes, stoppedByTimeCap: timeCapped)
     }
 }
