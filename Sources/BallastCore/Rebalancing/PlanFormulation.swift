@@ -226,7 +226,8 @@ struct PlanFormulation {
     /// with a large weight on shortfall is not an option: CLP misjudges feasibility once cost
     /// coefficients span seven orders of magnitude.) With binaries, the flows are then
     /// re-solved with every decision fixed to 0 or 1, so no lane carries flow under a
-    /// fractional opening. `opening`, per lane, is a plan to start from (``PlanSearch``).
+    /// fractional opening. `searched` is where ``PlanSearch`` found plans: the exact search
+    /// runs near it first (see below), and its plan is where the search over every lane starts.
     func solve(limits: SolverLimits, searched: PlanSearch.Result? = nil) -> Solved? {
         var shortfallCosts = [Double](repeating: 0, count: program.variables.count)
         for (i, u) in unmetVariable.enumerated() {
