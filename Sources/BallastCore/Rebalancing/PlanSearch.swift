@@ -23,10 +23,11 @@ struct PlanSearch {
     /// Linear solves the search may spend; at 30 chains each takes about a millisecond.
     static let solveBudget = 4_000
     static let perturbations = 24
-    /// Openings this far above the cheapest found still lend their lanes to the exact search:
-    /// measured on 20-chain networks, 3% left the optimum's lanes out of it, 25% made it too
-    /// large to finish within the default budget.
-    static let neighbourhoodSlack = 0.10
+    /// Openings this far above the cheapest found still lend their lanes to the exact search.
+    /// Measured on the 20- and 30-chain benchmarks: 3% left a 20-chain optimum's lanes out;
+    /// 10% doubled the time and gave dearer 30-chain plans, the budget running out before the
+    /// search near them finished.
+    static let neighbourhoodSlack = 0.05
 
     private let formulation: PlanFormulation
     private let session: LinearSession
