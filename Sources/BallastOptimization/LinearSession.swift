@@ -70,8 +70,3 @@ public final class LinearSession {
         return (values, zip(costs, values).reduce(0) { $0 + $1.0 * $1.1 })
     }
 }
-
-/// CLP's and CBC's infinity is the largest finite double.
-func coinBound(_ value: Double) -> Double {
-    value == .infinity ? .greatestFiniteMagnitude : value == -.infinity ? -.greatestFiniteMagnitude : value
-}

@@ -87,3 +87,8 @@ public struct MixedIntegerProgram: Sendable {
         zip(variables, values).reduce(0) { $0 + $1.0.cost * $1.1 }
     }
 }
+
+/// CLP's and CBC's infinity is the largest finite double.
+func coinBound(_ value: Double) -> Double {
+    value == .infinity ? .greatestFiniteMagnitude : value == -.infinity ? -.greatestFiniteMagnitude : value
+}

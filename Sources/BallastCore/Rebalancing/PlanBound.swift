@@ -2,6 +2,14 @@ import BallastOptimization
 import Foundation
 
 extension PlanFormulation {
+    /// A lower bound on the fees of every plan of `program` cheaper than `incumbentUSD`: the
+    /// source-tracked relaxation's where the program is small enough, else the plain one's.
+    /// Nil only if CLP finds no answer.
+    func relaxationBound(of program: MixedIntegerProgram, incumbentUSD: Double) -> Double? {
+        sourceTrackedBound(of: program, incumbentUSD: incumbentUSD)
+            ?? (CBC.withLinearSession(program) { $0.solve()?.objective } ?? nil)
+    }
+
     /// Variables beyond which the source-tracked bound is not computed (see below).
     static let largestSourceTrackedProgram = 4_000
 
@@ -22,7 +30,7 @@ extension PlanFormulation {
     /// branch on. Even that takes CLP 5–20 s past about 25 chains with many short chains
     /// (measured: 0.2–0.5 s at 20), so larger programs keep the plain relaxation's bound.
     /// Nil when the program is linear or that large, or CLP finds no answer.
-    func sourceTrackedBound(of program: MixedIntegerProgram, incumbentUSD: Double) -> Double? {
+    private func sourceTrackedBound(of program: MixedIntegerProgram, incumbentUSD: Double) -> Double? {
         guard !isLinear, !isAggregated, program.variables.count <= Self.largestSourceTrackedProgram else { return nil }
         let n = book.chains.count
         let total = book.total.doubleValue

@@ -114,7 +114,7 @@ struct PlanFormulation {
             let charged = !isLinear && lane.isCharged
             let y = charged ? program.addVariable(upper: 1, cost: lane.fixedUSD, integer: true) : nil
             decision.append(y)
-            let unitCost = lane.price * lane.rate
+            let unitCost = lane.unitFeeUSD
             if isLinear || isAggregated {
                 // The search model's binaries are fixed together with the flow's bounds (see
                 // PlanSearch), so the rows that link them would only slow every solve down.
@@ -265,10 +265,9 @@ struct PlanFormulation {
         if var near, program.variables.count > Self.largestBranchedProgram {
             // Branching over the whole network costs up to 0.2 s a node at 30 chains, and 200
             // nodes barely moved the bound there (measured): past a size where it is cheap, the
-            // proof is the linear relaxation's bound, and the budget stays with the search.
-            let relaxed = CBC.withLinearSession(cheapest) { $0.solve()?.objective } ?? nil
-            near.bound = min(near.objective, relaxed ?? -.infinity)
-            near.status = near.bound >= near.objective ? .optimal : .feasible
+            // proof is a relaxation's bound (below), and the budget stays with the search.
+            near.status = .feasible
+            near.bound = -.infinity
             first = near
         } else {
             first = CBC.solve(cheapest, limits: limits, start: start)
@@ -301,10 +300,10 @@ struct PlanFormulation {
             return open ? max(0, flowVariables[l].reduce(0) { $0 + values[$1] }) : 0
         }
         let unmet = unmetVariable.map { $0.map { max(0, values[$0]) } ?? 0 }
-        // Both bounds hold; the source-tracked one is the stronger wherever CBC did not close the gap.
+        // CBC's bound and a relaxation's both hold; where CBC did not close the gap, the higher is the proof.
         var bound = first.bound
-        if first.status != .optimal, let tracked = sourceTrackedBound(of: cheapest, incumbentUSD: first.objective) {
-            bound = min(first.objective, max(bound, tracked))
+        if first.status != .optimal, let relaxed = relaxationBound(of: cheapest, incumbentUSD: first.objective) {
+            bound = min(first.objective, max(bound, relaxed))
         }
         return Solved(flow: flow, unmet: unmet, dust: dust, bound: bound, nodes: nodes, stoppedByTimeCap: timeCapped)
     }

@@ -53,18 +53,19 @@ struct PlanSearch {
     static func opening(_ formulation: PlanFormulation) -> Result? {
         precondition(formulation.isAggregated, "the search runs on the aggregated model")
         guard !formulation.isLinear else { return nil }
-        let result = CBC.withLinearSession(formulation.withoutShortfall) { session -> Result? in
-            var search = PlanSearch(formulation: formulation, session: session)
+        let program = formulation.withoutShortfall
+        let result = CBC.withLinearSession(program) { session -> Result? in
+            var search = PlanSearch(formulation: formulation, session: session, baseCosts: program.variables.map(\.cost))
             return search.run()
         }
         return result ?? nil
     }
 
-    private init(formulation: PlanFormulation, session: LinearSession) {
+    private init(formulation: PlanFormulation, session: LinearSession, baseCosts: [Double]) {
         self.formulation = formulation
         self.session = session
+        self.baseCosts = baseCosts
         charged = formulation.lanes.indices.filter { formulation.decision[$0] != nil }
-        baseCosts = formulation.withoutShortfall.variables.map(\.cost)
         let book = formulation.book
         let total = book.total.doubleValue
         let imbalances = book.chains.indices.map { abs(book.weights[$0] * total - book.balance[$0].doubleValue) }.sorted()
@@ -108,7 +109,7 @@ struct PlanSearch {
 
     /// Slope scaling from fixed costs spread over `flow` tokens per lane.
     private mutating func slopeScaling(spreadOver flow: Double) -> Candidate? {
-        var unitCosts = formulation.lanes.map { $0.price * $0.rate + $0.fixedUSD / flow }
+        var unitCosts = formulation.lanes.map { $0.unitFeeUSD + $0.fixedUSD / flow }
         var best: Candidate?
         var seen: Set<[Bool]> = []
         for _ in 0..<30 where solves < Self.solveBudget {
@@ -117,7 +118,7 @@ struct PlanSearch {
             if let candidate = price(flows: flows, unitCosts: unitCosts, closed: []), candidate.cost < (best?.cost ?? .infinity) { best = candidate }
             guard seen.insert(used).inserted else { break }
             for l in charged where flows[l] > usedThreshold {
-                unitCosts[l] = formulation.lanes[l].price * formulation.lanes[l].rate + formulation.lanes[l].fixedUSD / flows[l]
+                unitCosts[l] = formulation.lanes[l].unitFeeUSD + formulation.lanes[l].fixedUSD / flows[l]
             }
         }
         return best
@@ -154,7 +155,7 @@ struct PlanSearch {
     private mutating func reroute(from current: Candidate, closing: Set<Int>) -> Candidate? {
         let unitCosts = formulation.lanes.indices.map { l in
             let lane = formulation.lanes[l]
-            return lane.price * lane.rate + (current.open[l] || formulation.decision[l] == nil ? 0 : lane.fixedUSD / typicalFlow)
+            return lane.unitFeeUSD + (current.open[l] || formulation.decision[l] == nil ? 0 : lane.fixedUSD / typicalFlow)
         }
         guard let flows = relaxedFlows(unitCosts: unitCosts, closed: closing) else { return nil }
         return price(flows: flows, unitCosts: unitCosts, closed: closing)

@@ -22,6 +22,9 @@ struct RebalanceLane {
     /// The most one transfer may carry, in tokens; infinity for no limit.
     let capacity: Double
 
+    /// USD the proportional fee takes per token sent.
+    var unitFeeUSD: Double { price * rate }
+
     /// What sending `amount` costs, all in, in USD.
     func feeUSD(sending amount: Amount) -> Double { amount.doubleValue * price * rate + fixedUSD }
 
