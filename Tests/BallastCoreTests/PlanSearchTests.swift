@@ -1,0 +1,41 @@
+@testable import BallastCore
+import Foundation
+import Testing
+
+@Suite struct PlanSearchTests {
+    /// a holds 0.02 WETH above its target, under the 0.25 WETH ($500) minimum of its one lane;
+    /// c can only be filled if a sends it too. So b must first top a up past the minimum.
+    func treasury() -> (MarketBuilder, Strategy) {
+        var m = MarketBuilder()
+        for (chain, amount) in [("a", "1.02"), ("b", "6.98"), ("c", "2")] {
+            m.price(chain, 2000)
+            m.snapshot.balances.append(Balance(chain: chain, token: "WETH", amount: Amount(amount)!, inFlight: .zero))
+        }
+        m.route("a", "c", feeBps: 5, gas: 1)
+        m.route("b", "c", feeBps: 5, gas: 1)
+        m.route("b", "a", feeBps: 5, gas: 1)
+        let strategy = Strategy(name: "t", tokens: ["WETH"],
+                                rebalance: RebalanceRules(threshold: 0.05, minTransferUSD: 500, maxFeeBps: 100,
+                                                          targets: ["WETH": ["a": 0.1, "b": 0.4, "c": 0.5]]))
+        return (m, strategy)
+    }
+
+    @Test func aGiverBelowEveryMinimumIsToppedUpBeforeItSends() throws {
+        let (m, strategy) = treasury()
+        let rules = try #require(strategy.rebalance)
+        let book = try TokenBook.make(m.snapshot.tokens[0], snapshot: m.snapshot, rules: rules,
+                                      prices: m.snapshot.chains.map { _ in 2000 }).get()
+        let lanes = RebalanceLane.lanes(for: book, snapshot: m.snapshot, rules: rules).usable
+        // The search itself must find the plan, not leave it to branch and bound: shutting the
+        // undersized lane out of a leaves a's surplus no way out.
+        let found = try #require(PlanSearch.opening(PlanFormulation(book: book, lanes: lanes, attempt: 0, aggregated: true)))
+        let opened = Set(lanes.indices.filter { found.opening[$0] }.map { "\(book.chains[lanes[$0].from])>\(book.chains[lanes[$0].to])" })
+        #expect(opened == ["b>a", "a>c", "b>c"])
+
+        let plan = try #require(Rebalancer(strategy: strategy)!.plan(m.snapshot).plans.first)
+        #expect(PlanAudit.violations(plan, snapshot: m.snapshot, strategy: strategy) == [])
+        #expect(plan.status == .rebalance)
+        #expect(plan.transfers.map { "\($0.from)>\($0.to)" } == ["b>a", "a>c", "b>c"] ||
+                plan.transfers.map { "\($0.from)>\($0.to)" } == ["b>c", "b>a", "a>c"])
+    }
+}
