@@ -231,4 +231,20 @@ import Testing
             #expect(PlanAudit.violations(plan, snapshot: snapshot, strategy: strategy) == [], "seed \(seed) \(plan.token)")
         }
     }
+    /// Networks large enough that the plan comes from the exact search near the plan search's
+    /// best, over a program of those lanes alone, and the bound from a relaxation.
+    @Test(arguments: 1...2)
+    func largeNetworksPlanFromTheSearchNeighbourhoodAndExecuteAsWritten(seed: Int) throws {
+        var generator = TreasuryGenerator(chains: 20, seed: UInt64(seed))
+        generator.randomLimits = true
+        let (snapshot, strategy) = generator.market()
+        let report = Rebalancer(strategy: strategy)!.plan(snapshot)
+        #expect(report.plans.contains { $0.status == .rebalance })
+        for plan in report.plans where plan.status != .withinBand {
+            #expect(plan.status == .rebalance, "seed \(seed) \(plan.token): \(plan.error ?? "")")
+            #expect(PlanAudit.violations(plan, snapshot: snapshot, strategy: strategy) == [], "seed \(seed) \(plan.token)")
+            let optimality = try #require(plan.optimality)
+            #expect(optimality.lowerBoundUSD > 0 && optimality.lowerBoundUSD <= plan.totalFeeUSD)
+        }
+    }
 }

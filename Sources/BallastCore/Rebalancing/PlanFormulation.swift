@@ -42,6 +42,7 @@ struct PlanFormulation {
 
     let book: TokenBook
     let lanes: [RebalanceLane]
+    let attempt: Int
     let roles: [Role]
     let isLinear: Bool
     /// The small model ``PlanSearch`` explores: one flow variable per lane, no destinations or
@@ -60,12 +61,17 @@ struct PlanFormulation {
     private(set) var unmetVariable: [Int?] = []
     /// L, the tokens fees take.
     private(set) var lossVariable = 0
-    /// Per chain, the lanes that leave it and the lanes that reach it.
+    /// Per chain, the lanes of the program that leave it and the lanes that reach it.
     let lanesOut: [[Int]], lanesIn: [[Int]]
 
-    init(book: TokenBook, lanes: [RebalanceLane], attempt: Int, aggregated: Bool = false) {
+    /// `within`, where given, is per lane whether the program may use it: the others get no
+    /// variables at all (they carry nothing), so a search confined to a few lanes of a large
+    /// network solves a small program, not a large one with most of it fixed. Margins and
+    /// bounds are the whole network's, so its plans are plans of the whole program.
+    init(book: TokenBook, lanes: [RebalanceLane], attempt: Int, aggregated: Bool = false, within: [Bool]? = nil) {
         self.book = book
         self.lanes = lanes
+        self.attempt = attempt
         let n = book.chains.count
         let growth = pow(30, Double(attempt))
         let spendFactor = 1 + 1e-12 * growth
@@ -75,12 +81,16 @@ struct PlanFormulation {
             lanesOut[lane.from].append(l)
             lanesIn[lane.to].append(l)
         }
-        self.lanesOut = lanesOut
-        self.lanesIn = lanesIn
         // Rounding to token units, and settlement's trims, cost what arrives a few units per lane;
         // the solver's own tolerances are about 1e-7 of a row's scale.
         let margin = (0..<n).map { max(Double(PlanSettlement.trimUnits) * unit * Double(lanesIn[$0].count + 1), 1e-6) * growth }
         self.margin = margin
+        if let within {
+            lanesOut = lanesOut.map { $0.filter { within[$0] } }
+            lanesIn = lanesIn.map { $0.filter { within[$0] } }
+        }
+        self.lanesOut = lanesOut
+        self.lanesIn = lanesIn
         let roles = (0..<n).map { i -> Role in
             if book.isShort[i] { return .short }
             return book.balance[i] < book.target[i] ? .holder : .giver
@@ -91,10 +101,10 @@ struct PlanFormulation {
             + (1e-9 + (spendFactor - 1) * Double(n)) * max(spendableTotal, book.total.doubleValue)
         isLinear = !lanes.contains(where: \.isCharged)
         isAggregated = aggregated
-        build(spendFactor: spendFactor, margin: margin, unit: unit)
+        build(spendFactor: spendFactor, margin: margin, unit: unit, within: within)
     }
 
-    private mutating func build(spendFactor: Double, margin: [Double], unit: Double) {
+    private mutating func build(spendFactor: Double, margin: [Double], unit: Double, within: [Bool]?) {
         let n = book.chains.count
         let balance = book.balance.map(\.doubleValue), spendable = book.spendable.map(\.doubleValue)
         let total = book.total.doubleValue
@@ -109,7 +119,12 @@ struct PlanFormulation {
         let grossUp = pow(1 - worstRate, -Double(max(0, n - 1)))
         let draw = (0..<n).map { (need[$0] + largestMinimum + Double(n - 1) * largestFixed) * grossUp }
 
-        for lane in lanes {
+        for (l, lane) in lanes.enumerated() {
+            guard within?[l] ?? true else {
+                flowVariables.append([])
+                decision.append(nil)
+                continue
+            }
             let bigM = min(lane.capacity, sendable)
             let charged = !isLinear && lane.isCharged
             let y = charged ? program.addVariable(upper: 1, cost: lane.fixedUSD, integer: true) : nil
@@ -214,6 +229,39 @@ struct PlanFormulation {
         unmetVariable.indices.reduce(0) { $0 + (unmetVariable[$1] == nil ? 0 : margin[$1] * book.valuationPrice($1)) } / 100
     }
 
+    /// `values` of `program` (this formulation's, with a shortfall held) re-solved with every
+    /// decision fixed to 0 or 1, so no lane carries flow under a fractional opening; `values`
+    /// unchanged where that finds nothing.
+    private func polished(_ values: [Double], in program: MixedIntegerProgram) -> [Double] {
+        guard !isLinear else { return values }
+        var fixed: [Int: Double] = [:]
+        for case let y? in decision { fixed[y] = values[y] >= 0.5 ? 1 : 0 }
+        let polished = CBC.solve(program.fixing(fixed), limits: SolverLimits(maxNodes: 0))
+        return polished.status == .optimal ? polished.values : values
+    }
+
+    /// A start for this program that opens the lanes `searched` found cheapest, and no flow.
+    func opening(_ searched: PlanSearch.Result) -> [Double] {
+        var values = [Double](repeating: 0, count: program.variables.count)
+        for case let (l, y?) in decision.enumerated() where searched.opening[l] { values[y] = 1 }
+        return values
+    }
+
+    /// `values` of `part`'s program (the same book and attempt, over fewer lanes) as values of
+    /// this one's: the lanes it left out carry nothing.
+    func lift(_ values: [Double], from part: PlanFormulation) -> [Double] {
+        var lifted = [Double](repeating: 0, count: program.variables.count)
+        for l in lanes.indices {
+            for (mine, theirs) in zip(flowVariables[l], part.flowVariables[l]) { lifted[mine] = values[theirs] }
+            if let mine = decision[l], let theirs = part.decision[l] { lifted[mine] = values[theirs] }
+        }
+        lifted[lossVariable] = values[part.lossVariable]
+        for (mine, theirs) in zip(unmetVariable, part.unmetVariable) {
+            if let mine, let theirs { lifted[mine] = values[theirs] }
+        }
+        return lifted
+    }
+
     /// The program with every shortfall met (up to the solver's slack): what most plans solve.
     var withoutShortfall: MixedIntegerProgram {
         var capped = program
@@ -241,59 +289,51 @@ struct PlanFormulation {
         // Most treasuries can meet every shortfall: then the least shortfall is none, and one
         // solve of the fees decides. Only when that finds no plan is the least shortfall searched.
         var cheapest = withoutShortfall
-        var start = searched.map { found in
-            var values = [Double](repeating: 0, count: program.variables.count)
-            for case let (l, y?) in decision.enumerated() where found.opening[l] { values[y] = 1 }
-            return values
-        }
+        var start = searched.map(opening)
         var nodes = 0, timeCapped = false
-        var near: Solution?
+        // Branch and bound over the lanes the search found worth using, a program of those alone:
+        // small enough to finish, and its plan is the start of the search over every lane.
+        var near: (formulation: PlanFormulation, plan: Solution)?
         if let searched {
-            // Branch and bound over the lanes the search found worth using, all others shut:
-            // small enough to finish, and its plan is the start of the search over every lane.
-            var shut: [Int: Double] = [:]
-            for case let (l, y?) in decision.enumerated() where !searched.neighbourhood[l] { shut[y] = 0 }
-            let solved = CBC.solve(cheapest.fixing(shut), limits: limits, start: start)
+            let formulation = PlanFormulation(book: book, lanes: lanes, attempt: attempt, within: searched.neighbourhood)
+            let solved = CBC.solve(formulation.withoutShortfall, limits: limits, start: formulation.opening(searched))
             nodes += solved.nodes
             timeCapped = solved.stoppedByTimeCap
             if solved.status == .optimal || solved.status == .feasible {
-                start = solved.values
-                near = solved
+                near = (formulation, solved)
+                start = lift(solved.values, from: formulation)
             }
         }
         var first: Solution
-        if var near, program.variables.count > Self.largestBranchedProgram {
+        var values: [Double]
+        if let near, program.variables.count > Self.largestBranchedProgram {
             // Branching over the whole network costs up to 0.2 s a node at 30 chains, and 200
             // nodes barely moved the bound there (measured): past a size where it is cheap, the
-            // proof is a relaxation's bound (below), and the budget stays with the search.
-            near.status = .feasible
-            near.bound = -.infinity
-            first = near
+            // proof is a relaxation's bound (below), and the budget stays with the search. The
+            // plan is polished in the small program it came from, not in the whole network's.
+            first = near.plan
+            first.status = .feasible
+            first.bound = -.infinity
+            values = lift(near.formulation.polished(near.plan.values, in: near.formulation.withoutShortfall), from: near.formulation)
         } else {
             first = CBC.solve(cheapest, limits: limits, start: start)
             nodes += first.nodes
             timeCapped = timeCapped || first.stoppedByTimeCap
-        }
-        if first.status != .optimal && first.status != .feasible {
-            let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
-            guard least.status == .optimal || least.status == .feasible else { return nil }
-            // Stage 2 is held to stage 1's shortfall alone, not to its charge on tokens lost: that
-            // would confine it to the plans losing the fewest tokens, not the fewest dollars. (It
-            // minimises fees, so burning tokens never pays there.) Stage 1's plan is its start.
-            let leastShortfall = shortfall.reduce(0) { $0 + $1.1 * max(0, least.values[$1.0]) }
-            cheapest = program
-            cheapest.addConstraint(shortfall, upper: leastShortfall * (1 + 1e-9) + slack)
-            first = CBC.solve(cheapest, limits: limits, start: least.values)
-            nodes += least.nodes + first.nodes
-            timeCapped = timeCapped || least.stoppedByTimeCap || first.stoppedByTimeCap
-            guard first.status == .optimal || first.status == .feasible else { return nil }
-        }
-        var values = first.values
-        if !isLinear {
-            var fixed: [Int: Double] = [:]
-            for case let y? in decision { fixed[y] = values[y] >= 0.5 ? 1 : 0 }
-            let polished = CBC.solve(cheapest.fixing(fixed), limits: SolverLimits(maxNodes: 0))
-            if polished.status == .optimal { values = polished.values }
+            if first.status != .optimal && first.status != .feasible {
+                let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
+                guard least.status == .optimal || least.status == .feasible else { return nil }
+                // Stage 2 is held to stage 1's shortfall alone, not to its charge on tokens lost: that
+                // would confine it to the plans losing the fewest tokens, not the fewest dollars. (It
+                // minimises fees, so burning tokens never pays there.) Stage 1's plan is its start.
+                let leastShortfall = shortfall.reduce(0) { $0 + $1.1 * max(0, least.values[$1.0]) }
+                cheapest = program
+                cheapest.addConstraint(shortfall, upper: leastShortfall * (1 + 1e-9) + slack)
+                first = CBC.solve(cheapest, limits: limits, start: least.values)
+                nodes += least.nodes + first.nodes
+                timeCapped = timeCapped || least.stoppedByTimeCap || first.stoppedByTimeCap
+                guard first.status == .optimal || first.status == .feasible else { return nil }
+            }
+            values = polished(first.values, in: cheapest)
         }
         let flow = lanes.indices.map { l -> Double in
             let open = decision[l].map { values[$0] >= 0.5 } ?? true

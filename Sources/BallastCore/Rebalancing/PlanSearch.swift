@@ -21,9 +21,12 @@ import Foundation
 /// linear program with every rule of the plan. The effort is a count of linear solves,
 /// not a time, so the same input gives the same opening anywhere.
 struct PlanSearch {
-    /// Linear solves the search may spend; at 30 chains each takes about a millisecond.
-    static let solveBudget = 4_000
-    static let perturbations = 24
+    /// Linear solves the search may spend per node of the branch-and-bound budget
+    /// (`rebalance.max_solve_nodes`), so one setting scales the whole effort: 4,000 at the
+    /// default, about 1.5 s at 30 chains.
+    static let solvesPerNode = 4
+    /// Linear solves per perturbation round of the budget: 25 rounds at the default.
+    static let solvesPerPerturbation = 160
     /// Openings this far above the cheapest found still lend their lanes to the exact search.
     /// Measured on the 20- and 30-chain benchmarks: 3% left a 20-chain optimum's lanes out;
     /// 10% doubled the time and gave dearer 30-chain plans, the budget running out before the
@@ -41,6 +44,7 @@ struct PlanSearch {
     private let baseCosts: [Double]
     /// A typical transfer, in tokens: what a fixed cost is first spread over.
     private let typicalFlow: Double
+    private let solveBudget: Int
     private var solves = 0
     /// Every opening priced, with its cost.
     private var priced: [(cost: Double, open: [Bool])] = []
@@ -56,19 +60,22 @@ struct PlanSearch {
 
     /// The cheapest opening found, per lane (true where a charged lane is used; uncharged lanes
     /// are always open), or nil when the search found no plan that meets every shortfall.
-    static func opening(_ formulation: PlanFormulation) -> Result? {
+    /// Its effort follows `maxNodes`, the branch and bound's budget.
+    static func opening(_ formulation: PlanFormulation, maxNodes: Int) -> Result? {
         precondition(formulation.isAggregated, "the search runs on the aggregated model")
         guard !formulation.isLinear else { return nil }
         let program = formulation.withoutShortfall
         let result = CBC.withLinearSession(program) { session -> Result? in
-            var search = PlanSearch(formulation: formulation, session: session, baseCosts: program.variables.map(\.cost))
+            var search = PlanSearch(formulation: formulation, session: session, baseCosts: program.variables.map(\.cost),
+                                    solveBudget: min(max(0, maxNodes), Int.max / Self.solvesPerNode) * Self.solvesPerNode)
             return search.run()
         }
         return result ?? nil
     }
 
-    private init(formulation: PlanFormulation, session: LinearSession, baseCosts: [Double]) {
+    private init(formulation: PlanFormulation, session: LinearSession, baseCosts: [Double], solveBudget: Int) {
         self.formulation = formulation
+        self.solveBudget = solveBudget
         self.session = session
         self.baseCosts = baseCosts
         charged = formulation.lanes.indices.filter { formulation.decision[$0] != nil }
@@ -93,7 +100,7 @@ struct PlanSearch {
         for spread in [0.25, 1, 4] { keep(slopeScaling(spreadOver: typicalFlow * spread)) }
         guard var incumbent = best else { return nil }
         incumbent = improve(incumbent)
-        for round in 0..<Self.perturbations where solves < Self.solveBudget {
+        for round in 0..<solveBudget / Self.solvesPerPerturbation where solves < solveBudget {
             let open = charged.filter { incumbent.open[$0] }
             guard open.count >= 2 else { break }
             // Two open lanes drawn by a fixed mixing sequence (SplitMix64's): the same every run.
@@ -129,7 +136,7 @@ struct PlanSearch {
         var unitCosts = formulation.lanes.map { $0.unitFeeUSD + $0.fixedUSD / flow }
         var best: Candidate?
         var seen: Set<[Bool]> = []
-        for _ in 0..<30 where solves < Self.solveBudget {
+        for _ in 0..<30 where solves < solveBudget {
             guard let flows = relaxedFlows(unitCosts: unitCosts, closed: []) else { break }
             let used = charged.map { flows[$0] > usedThreshold }
             if let candidate = price(flows: flows, unitCosts: unitCosts, closed: []), candidate.cost < (best?.cost ?? .infinity) { best = candidate }
@@ -145,11 +152,11 @@ struct PlanSearch {
     private mutating func improve(_ start: Candidate) -> Candidate {
         var current = start
         var improved = true
-        while improved && solves < Self.solveBudget {
+        while improved && solves < solveBudget {
             improved = false
             let open = charged.filter { current.open[$0] }
                 .sorted { (formulation.lanes[$0].fixedUSD, $1) > (formulation.lanes[$1].fixedUSD, $0) }
-            for l in open where solves < Self.solveBudget {
+            for l in open where solves < solveBudget {
                 var without = current.open
                 without[l] = false
                 if let dropped = evaluate(without), dropped.cost < current.cost - 1e-9 {
@@ -191,7 +198,7 @@ struct PlanSearch {
             let used = formulation.lanes.indices.map { formulation.decision[$0] == nil || flows[$0] > usedThreshold }
             if let candidate = evaluate(used) { return candidate }
             let undersized = charged.filter { used[$0] && flows[$0] < formulation.least(formulation.lanes[$0]) }
-            guard !undersized.isEmpty, solves < Self.solveBudget else { return nil }
+            guard !undersized.isEmpty, solves < solveBudget else { return nil }
             var shut = closed.union(undersized)
             for u in undersized {
                 let origin = formulation.lanes[u].from

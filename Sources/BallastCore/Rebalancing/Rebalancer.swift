@@ -64,7 +64,8 @@ public struct Rebalancer: Sendable {
         // Margins absorb the solver's tolerances and rounding to token units; if settlement still
         // finds a rule broken, the same decisions are re-solved with wider margins.
         var lastFailure = ""
-        let searched = PlanSearch.opening(PlanFormulation(book: book, lanes: lanes.usable, attempt: 0, aggregated: true))
+        let searched = PlanSearch.opening(PlanFormulation(book: book, lanes: lanes.usable, attempt: 0, aggregated: true),
+                                          maxNodes: rules.maxSolveNodes)
         for attempt in 0..<PlanFormulation.attempts {
             let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: attempt)
             guard let solved = formulation.solve(limits: limits, searched: searched) else {
