@@ -46,8 +46,12 @@ struct PlanSearch {
     private let typicalFlow: Double
     private let solveBudget: Int
     private var solves = 0
-    /// Every opening priced, with its cost.
+    /// Every distinct opening priced within ``neighbourhoodSlack`` of the cheapest so far, with
+    /// its cost. The cheapest only falls, so one left out never qualifies later; keeping them
+    /// all would grow with `max_solve_nodes`.
     private var priced: [(cost: Double, open: [Bool])] = []
+    private var pricedOpenings: Set<[Bool]> = []
+    private var cheapestPriced = Double.infinity
 
     /// What the search found: the cheapest opening, and every lane some near-cheapest opening uses.
     struct Result: Sendable {
@@ -239,6 +243,16 @@ struct PlanSearch {
         return formulation.flowVariables.map { $0.reduce(0) { $0 + values[$1] } }
     }
 
+    private mutating func remember(_ open: [Bool], cost: Double) {
+        if cost < cheapestPriced {
+            cheapestPriced = cost
+            priced.removeAll { $0.cost > cost * (1 + Self.neighbourhoodSlack) }
+            pricedOpenings = Set(priced.map(\.open))
+        }
+        guard cost <= cheapestPriced * (1 + Self.neighbourhoodSlack), pricedOpenings.insert(open).inserted else { return }
+        priced.append((cost, open))
+    }
+
     /// The exact cost of a plan that opens exactly the `open` charged lanes, or nil if none meets every rule.
     private mutating func evaluate(_ open: [Bool]) -> Candidate? {
         for l in charged {
@@ -250,7 +264,7 @@ struct PlanSearch {
         session.setCosts(baseCosts)
         solves += 1
         guard let solved = session.solve() else { return nil }
-        priced.append((solved.objective, open))
+        remember(open, cost: solved.objective)
         return Candidate(cost: solved.objective, open: open,
                          flows: formulation.flowVariables.map { $0.reduce(0) { $0 + solved.values[$1] } })
     }
