@@ -1,4 +1,5 @@
 @testable import BallastCore
+import BallastOptimization
 import Foundation
 import Testing
 
@@ -20,15 +21,22 @@ import Testing
         return (m, strategy)
     }
 
-    @Test func aGiverBelowEveryMinimumIsToppedUpBeforeItSends() throws {
+    func searchModel() throws -> (TokenBook, [RebalanceLane], PlanFormulation) {
         let (m, strategy) = treasury()
         let rules = try #require(strategy.rebalance)
         let book = try TokenBook.make(m.snapshot.tokens[0], snapshot: m.snapshot, rules: rules,
                                       prices: m.snapshot.chains.map { _ in 2000 }).get()
         let lanes = RebalanceLane.lanes(for: book, snapshot: m.snapshot, rules: rules).usable
+        return (book, lanes, PlanFormulation(book: book, lanes: lanes, attempt: 0, aggregated: true))
+    }
+
+    @Test func aGiverBelowEveryMinimumIsToppedUpBeforeItSends() throws {
+        let (m, strategy) = treasury()
+        let (book, lanes, model) = try searchModel()
         // The search itself must find the plan, not leave it to branch and bound: shutting the
         // undersized lane out of a leaves a's surplus no way out.
-        let found = try #require(PlanSearch.opening(PlanFormulation(book: book, lanes: lanes, attempt: 0, aggregated: true), maxNodes: 1_000))
+        let found = try #require(PlanSearch.opening(model, limits: SolverLimits(maxNodes: 1_000)))
+        #expect(!found.stoppedByTimeCap)
         let opened = Set(lanes.indices.filter { found.opening[$0] }.map { "\(book.chains[lanes[$0].from])>\(book.chains[lanes[$0].to])" })
         #expect(opened == ["b>a", "a>c", "b>c"])
 
@@ -37,5 +45,14 @@ import Testing
         #expect(plan.status == .rebalance)
         #expect(plan.transfers.map { "\($0.from)>\($0.to)" } == ["b>a", "a>c", "b>c"] ||
                 plan.transfers.map { "\($0.from)>\($0.to)" } == ["b>c", "b>a", "a>c"])
+    }
+
+    /// The wall-clock safety cap (here already passed) stops the search once it has a plan,
+    /// and the result says so; the budget alone never sets that flag (above).
+    @Test func theSafetyCapStopsTheSearchOnceItHasAPlanAndSaysSo() throws {
+        let (_, _, model) = try searchModel()
+        let capped = try #require(PlanSearch.opening(model, limits: SolverLimits(maxNodes: 1_000, safetySeconds: 0)))
+        #expect(capped.stoppedByTimeCap)
+        #expect(capped.opening.contains(true))
     }
 }

@@ -290,7 +290,7 @@ struct PlanFormulation {
         // solve of the fees decides. Only when that finds no plan is the least shortfall searched.
         var cheapest = withoutShortfall
         var start = searched.map(opening)
-        var nodes = 0, timeCapped = false
+        var nodes = 0, timeCapped = searched?.stoppedByTimeCap ?? false
         // Branch and bound over the lanes the search found worth using, a program of those alone:
         // small enough to finish, and its plan is the start of the search over every lane.
         var near: (formulation: PlanFormulation, plan: Solution)?
@@ -298,7 +298,7 @@ struct PlanFormulation {
             let formulation = PlanFormulation(book: book, lanes: lanes, attempt: attempt, within: searched.neighbourhood)
             let solved = CBC.solve(formulation.withoutShortfall, limits: limits, start: formulation.opening(searched))
             nodes += solved.nodes
-            timeCapped = solved.stoppedByTimeCap
+            timeCapped = timeCapped || solved.stoppedByTimeCap
             if solved.status == .optimal || solved.status == .feasible {
                 near = (formulation, solved)
                 start = lift(solved.values, from: formulation)

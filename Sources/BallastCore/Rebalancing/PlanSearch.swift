@@ -19,7 +19,8 @@ import Foundation
 ///
 /// Every candidate is priced exactly: the lanes' openings fixed, the flows solved as a
 /// linear program with every rule of the plan. The effort is a count of linear solves,
-/// not a time, so the same input gives the same opening anywhere.
+/// not a time, so the same input gives the same opening anywhere; the solver's wall-clock
+/// safety cap stops it too, once it has a plan, and then says so.
 struct PlanSearch {
     /// Linear solves the search may spend per node of the branch-and-bound budget
     /// (`rebalance.max_solve_nodes`), so one setting scales the whole effort: 4,000 at the
@@ -45,6 +46,8 @@ struct PlanSearch {
     /// A typical transfer, in tokens: what a fixed cost is first spread over.
     private let typicalFlow: Double
     private let solveBudget: Int
+    private let deadline: ContinuousClock.Instant
+    private var stoppedByTimeCap = false
     private var solves = 0
     /// Every distinct opening priced within ``neighbourhoodSlack`` of the cheapest so far, with
     /// its cost. The cheapest only falls, so one left out never qualifies later; keeping them
@@ -60,26 +63,32 @@ struct PlanSearch {
         /// Per lane, true where an opening within ``neighbourhoodSlack`` of the cheapest uses it
         /// (at most ``largestNeighbourhood`` charged lanes): where an exact search is worth its time.
         var neighbourhood: [Bool]
+        /// The wall-clock safety cap, not the budget, ended the search: the opening may differ between machines.
+        var stoppedByTimeCap: Bool
     }
 
     /// The cheapest opening found, per lane (true where a charged lane is used; uncharged lanes
     /// are always open), or nil when the search found no plan that meets every shortfall.
-    /// Its effort follows `maxNodes`, the branch and bound's budget.
-    static func opening(_ formulation: PlanFormulation, maxNodes: Int) -> Result? {
+    /// Its effort follows `limits.maxNodes`, the branch and bound's budget, and it stops at
+    /// `limits.safetySeconds` once it has a plan.
+    static func opening(_ formulation: PlanFormulation, limits: SolverLimits) -> Result? {
         precondition(formulation.isAggregated, "the search runs on the aggregated model")
         guard !formulation.isLinear else { return nil }
         let program = formulation.withoutShortfall
         let result = CBC.withLinearSession(program) { session -> Result? in
             var search = PlanSearch(formulation: formulation, session: session, baseCosts: program.variables.map(\.cost),
-                                    solveBudget: min(max(0, maxNodes), Int.max / Self.solvesPerNode) * Self.solvesPerNode)
+                                    solveBudget: min(max(0, limits.maxNodes), Int.max / Self.solvesPerNode) * Self.solvesPerNode,
+                                    deadline: .now + .seconds(limits.safetySeconds.isFinite ? min(max(limits.safetySeconds, 0), 1e9) : 1e9))
             return search.run()
         }
         return result ?? nil
     }
 
-    private init(formulation: PlanFormulation, session: LinearSession, baseCosts: [Double], solveBudget: Int) {
+    private init(formulation: PlanFormulation, session: LinearSession, baseCosts: [Double], solveBudget: Int,
+                 deadline: ContinuousClock.Instant) {
         self.formulation = formulation
         self.solveBudget = solveBudget
+        self.deadline = deadline
         self.session = session
         self.baseCosts = baseCosts
         charged = formulation.lanes.indices.filter { formulation.decision[$0] != nil }
@@ -104,7 +113,7 @@ struct PlanSearch {
         for spread in [0.25, 1, 4] { keep(slopeScaling(spreadOver: typicalFlow * spread)) }
         guard var incumbent = best else { return nil }
         incumbent = improve(incumbent)
-        for round in 0..<solveBudget / Self.solvesPerPerturbation where solves < solveBudget {
+        for round in 0..<solveBudget / Self.solvesPerPerturbation where mayContinue() {
             let open = charged.filter { incumbent.open[$0] }
             guard open.count >= 2 else { break }
             // Two open lanes drawn by a fixed mixing sequence (SplitMix64's): the same every run.
@@ -132,7 +141,7 @@ struct PlanSearch {
             for l in added { neighbourhood[l] = true }
             size += added.count
         }
-        return Result(opening: incumbent.open, neighbourhood: neighbourhood)
+        return Result(opening: incumbent.open, neighbourhood: neighbourhood, stoppedByTimeCap: stoppedByTimeCap)
     }
 
     /// Slope scaling from fixed costs spread over `flow` tokens per lane.
@@ -140,7 +149,7 @@ struct PlanSearch {
         var unitCosts = formulation.lanes.map { $0.unitFeeUSD + $0.fixedUSD / flow }
         var best: Candidate?
         var seen: Set<[Bool]> = []
-        for _ in 0..<30 where solves < solveBudget {
+        for _ in 0..<30 where mayContinue() {
             guard let flows = relaxedFlows(unitCosts: unitCosts, closed: []) else { break }
             let used = charged.map { flows[$0] > usedThreshold }
             if let candidate = price(flows: flows, unitCosts: unitCosts, closed: []), candidate.cost < (best?.cost ?? .infinity) { best = candidate }
@@ -156,11 +165,11 @@ struct PlanSearch {
     private mutating func improve(_ start: Candidate) -> Candidate {
         var current = start
         var improved = true
-        while improved && solves < solveBudget {
+        while improved && mayContinue() {
             improved = false
             let open = charged.filter { current.open[$0] }
                 .sorted { (formulation.lanes[$0].fixedUSD, $1) > (formulation.lanes[$1].fixedUSD, $0) }
-            for l in open where solves < solveBudget {
+            for l in open where mayContinue() {
                 var without = current.open
                 without[l] = false
                 if let dropped = evaluate(without), dropped.cost < current.cost - 1e-9 {
@@ -202,7 +211,7 @@ struct PlanSearch {
             let used = formulation.lanes.indices.map { formulation.decision[$0] == nil || flows[$0] > usedThreshold }
             if let candidate = evaluate(used) { return candidate }
             let undersized = charged.filter { used[$0] && flows[$0] < formulation.least(formulation.lanes[$0]) }
-            guard !undersized.isEmpty, solves < solveBudget else { return nil }
+            guard !undersized.isEmpty, mayContinue() else { return nil }
             var shut = closed.union(undersized)
             for u in undersized {
                 let origin = formulation.lanes[u].from
@@ -218,6 +227,15 @@ struct PlanSearch {
             flows = again
         }
         return nil
+    }
+
+    /// Whether the search may spend another linear solve: within its budget, and before the
+    /// safety cap unless it has no plan yet.
+    private mutating func mayContinue() -> Bool {
+        guard solves < solveBudget else { return false }
+        guard cheapestPriced.isFinite, ContinuousClock.now >= deadline else { return true }
+        stoppedByTimeCap = true
+        return false
     }
 
     /// Flows below this count as unused: the solver's noise, not a transfer.

@@ -65,7 +65,7 @@ public struct Rebalancer: Sendable {
         // finds a rule broken, the same decisions are re-solved with wider margins.
         var lastFailure = ""
         let searched = PlanSearch.opening(PlanFormulation(book: book, lanes: lanes.usable, attempt: 0, aggregated: true),
-                                          maxNodes: rules.maxSolveNodes)
+                                          limits: limits)
         for attempt in 0..<PlanFormulation.attempts {
             let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: attempt)
             guard let solved = formulation.solve(limits: limits, searched: searched) else {
