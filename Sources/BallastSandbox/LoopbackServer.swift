@@ -84,8 +84,13 @@ public final class LoopbackServer: Sendable {
     public func hitCount(_ path: String) -> Int { recorder.count(path) }
 
     /// Returns once `count` requests for `path` have arrived (at once if they already have): a
-    /// test's signal that a request is in the server's hands, instead of a sleep.
-    public func arrival(at path: String, count: Int = 1) async { await recorder.arrival(at: path, count: count) }
+    /// test's signal that a request is in the server's hands, instead of a sleep. The answer is
+    /// when the latest of them arrived, for deadlines that must not count from whenever the
+    /// waiting task happens to run next.
+    @discardableResult
+    public func arrival(at path: String, count: Int = 1) async -> ContinuousClock.Instant {
+        await recorder.arrival(at: path, count: count)
+    }
 
     /// Requests seen so far, oldest first (none unless the server keeps them).
     public var requests: [LoopbackRequest] { recorder.all }
@@ -104,7 +109,8 @@ final class RequestRecorder: Sendable {
     private struct State {
         var requests: [LoopbackRequest] = []
         var counts: [String: Int] = [:]
-        var waiters: [(path: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var latest: [String: ContinuousClock.Instant] = [:]
+        var waiters: [(path: String, count: Int, continuation: CheckedContinuation<ContinuousClock.Instant, Never>)] = []
     }
 
     private let state = Mutex(State())
@@ -114,25 +120,27 @@ final class RequestRecorder: Sendable {
     init(keepsRequests: Bool) { self.keepsRequests = keepsRequests }
 
     func record(_ request: LoopbackRequest) {
+        let now = ContinuousClock.now
         let woken = state.withLock { s in
             if keepsRequests { s.requests.append(request) }
             s.counts[request.path, default: 0] += 1
+            s.latest[request.path] = now
             let arrived = s.counts[request.path]!
             let woken = s.waiters.filter { $0.path == request.path && $0.count <= arrived }
             s.waiters.removeAll { $0.path == request.path && $0.count <= arrived }
             return woken
         }
-        for waiter in woken { waiter.continuation.resume() }
+        for waiter in woken { waiter.continuation.resume(returning: now) }
     }
 
-    func arrival(at path: String, count: Int) async {
+    func arrival(at path: String, count: Int) async -> ContinuousClock.Instant {
         await withCheckedContinuation { continuation in
-            let arrived = state.withLock { s in
-                if s.counts[path, default: 0] >= count { return true }
+            let arrived = state.withLock { s -> ContinuousClock.Instant? in
+                if s.counts[path, default: 0] >= count { return s.latest[path] ?? .now }
                 s.waiters.append((path, count, continuation))
-                return false
+                return nil
             }
-            if arrived { continuation.resume() }
+            if let arrived { continuation.resume(returning: arrived) }
         }
     }
 

@@ -229,10 +229,10 @@ import Testing
             let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 1))
             // The one connection is held by a request that hangs for 3 s.
             let stuck = Task { try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(3))) }
-            await server.arrival(at: "/never")
-            // The deadline counts from the arrival, not from whenever this task runs next: on a
-            // loaded machine it may run after the 3 s, when the connection is free again.
-            let deadline = ContinuousClock.now + .milliseconds(200)
+            // The deadline counts from the hanging request's arrival, not from whenever this task
+            // runs next: on a loaded machine that may be after the 3 s, with the connection free
+            // again (it was, once, when the deadline counted from then).
+            let deadline = await server.arrival(at: "/never") + .milliseconds(200)
             _ = await expectHTTPError({ $0.code == .timedOut }) {
                 try await client.send(HTTPRequest(url: server.baseURL + "/ok", notAfter: deadline))
             }
