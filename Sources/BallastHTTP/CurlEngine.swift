@@ -149,7 +149,11 @@ final class CurlEngine: Sendable {
                 transfer.finish(code)
                 if let next = admission.finished(host: transfer.host) { start(next) }
             }
-            ballast_loop_step(loop, 1000)
+            let now = ContinuousClock.now
+            for transfer in admission.expire(at: now) { transfer.fail(.timedOut, detail: "no connection was free before its deadline") }
+            // Wake by the next waiting deadline, at the latest in a second.
+            let wait = admission.nextDeadline.map { Int32(min(1000, max(0, ($0 - now) / .milliseconds(1)))) + 1 } ?? 1000
+            ballast_loop_step(loop, wait)
         }
 
         for transfer in active.values {

@@ -13,6 +13,8 @@ struct HostAdmission {
 
     /// Only hosts with something running or waiting; an idle host is forgotten.
     private var hosts: [String: Host] = [:]
+    /// The earliest `notAfter` of a waiting transfer (or earlier): when ``expire(at:)`` next has work.
+    private(set) var nextDeadline: ContinuousClock.Instant?
     private let plainLimit: Int
     private let tlsLimit: Int
 
@@ -44,6 +46,7 @@ struct HostAdmission {
         defer { hosts[name] = host }
         guard host.running < limit(name) else {
             host.waiting.append(transfer)
+            if let notAfter = transfer.request.notAfter { nextDeadline = min(nextDeadline ?? notAfter, notAfter) }
             return nil
         }
         host.running += 1
@@ -65,6 +68,31 @@ struct HostAdmission {
         host.waiting.remove(at: index)
         hosts[transfer.host] = host
         return true
+    }
+
+    /// Takes out every waiting transfer whose `notAfter` has passed by `now`: it must fail then,
+    /// not whenever a connection frees (a hanging request may hold one for its whole timeout).
+    mutating func expire(at now: ContinuousClock.Instant) -> [CurlTransfer] {
+        guard let deadline = nextDeadline, deadline <= now else { return [] }
+        var expired: [CurlTransfer] = []
+        nextDeadline = nil
+        for name in hosts.keys {
+            guard var host = hosts[name], !host.waiting.isEmpty else { continue }
+            var kept = Deque<CurlTransfer>()
+            for transfer in host.waiting {
+                if let notAfter = transfer.request.notAfter {
+                    if notAfter <= now {
+                        expired.append(transfer)
+                        continue
+                    }
+                    nextDeadline = min(nextDeadline ?? notAfter, notAfter)
+                }
+                kept.append(transfer)
+            }
+            host.waiting = kept
+            hosts[name] = host
+        }
+        return expired
     }
 
     /// Every transfer still waiting, for shutdown.

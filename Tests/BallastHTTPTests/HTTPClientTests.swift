@@ -241,6 +241,29 @@ import Testing
         }
     }
 
+    /// A waiting request fails at its deadline, not when a connection next frees: here the one
+    /// connection is held by a request that would hang for a minute, and it is still running
+    /// (so it ends cancelled, not timed out) when the waiting one has given up.
+    @Test func aWaitingRequestFailsAtItsDeadlineNotWhenAConnectionFrees() async throws {
+        try await withServer { server, _ in
+            let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 1))
+            let stuck = Task { try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(60))) }
+            await server.arrival(at: "/never")
+            let waited = await expectHTTPError({ $0.code == .timedOut }) {
+                try await client.send(HTTPRequest(url: server.baseURL + "/ok", notAfter: .now + .milliseconds(200)))
+            }
+            #expect(waited?.detail == "no connection was free before its deadline")
+            stuck.cancel()
+            let hanging = await stuck.result
+            guard case .failure(let error as HTTPError) = hanging else {
+                Issue.record("the hanging request ended \(hanging)")
+                return
+            }
+            #expect(error.code == .cancelled)
+            #expect(server.hitCount("/ok") == 0)
+        }
+    }
+
     @Test func cancellingTheTaskRemovesTheTransfer() async throws {
         try await withServer { server, client in
             // Uncancelled, this would end after 30 s as a timeout, not as a cancellation.
