@@ -36,6 +36,17 @@ import Testing
         try await server.shutdown()
     }
 
+    /// Cancels `task` and checks that it ends as a cancellation, not as a timeout or an answer.
+    func expectCancellation(of task: Task<HTTPResponse, any Error>, sourceLocation: SourceLocation = #_sourceLocation) async {
+        task.cancel()
+        let result = await task.result
+        guard case .failure(let error as HTTPError) = result else {
+            Issue.record("expected cancellation, got \(result)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(error.code == .cancelled, sourceLocation: sourceLocation)
+    }
+
     func expectHTTPError(_ matches: (HTTPError) -> Bool, _ operation: () async throws -> HTTPResponse,
                          sourceLocation: SourceLocation = #_sourceLocation) async -> HTTPError? {
         do {
@@ -253,13 +264,7 @@ import Testing
                 try await client.send(HTTPRequest(url: server.baseURL + "/ok", notAfter: .now + .milliseconds(200)))
             }
             #expect(waited?.detail == "no connection was free before its deadline")
-            stuck.cancel()
-            let hanging = await stuck.result
-            guard case .failure(let error as HTTPError) = hanging else {
-                Issue.record("the hanging request ended \(hanging)")
-                return
-            }
-            #expect(error.code == .cancelled)
+            await expectCancellation(of: stuck)
             #expect(server.hitCount("/ok") == 0)
         }
     }
@@ -271,13 +276,7 @@ import Testing
                 try await client.send(HTTPRequest(url: server.baseURL + "/never", timeout: .seconds(30)))
             }
             await server.arrival(at: "/never")
-            task.cancel()
-            let result = await task.result
-            guard case .failure(let error as HTTPError) = result else {
-                Issue.record("expected cancellation, got \(result)")
-                return
-            }
-            #expect(error.code == .cancelled)
+            await expectCancellation(of: task)
             // The client stays usable after a cancellation.
             let answer = try await client.get(server.baseURL + "/ok")
             #expect(answer.status == 200)
