@@ -105,9 +105,9 @@ struct BenchPlan: AsyncParsableCommand {
                         }
                     }
                     if verbose {
-                        FileHandle.standardError.write(Data(String(format: "%d chains seed %d %@: %.2f s, %d nodes, cost $%.2f, bound $%.2f, gap %.4f%%%@%@\n", size, seed, token,
-                                                                   elapsed, plan.optimality?.nodes ?? 0, plan.totalFeeUSD,
-                                                                   plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD, (plan.optimality?.gap ?? 0) * 100,
+                        FileHandle.standardError.write(Data(String(format: "%d chains seed %d %@: %.2f s, %d nodes, cost $%@, bound $%@, gap %.4f%%%@%@\n", size, seed, token,
+                                                                   elapsed, plan.optimality?.nodes ?? 0, Figures.usd(plan.totalFeeUSD),
+                                                                   Figures.usd(plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD), (plan.optimality?.gap ?? 0) * 100,
                                                                    plan.optimality?.stoppedByTimeCap == true ? ", time cap" : "", above).utf8))
                     }
                     plans += 1

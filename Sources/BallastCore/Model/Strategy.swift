@@ -64,8 +64,9 @@ public struct RebalanceRules: Sendable, Hashable {
     public var cooldownSeconds: Double
 
     public static let defaultMaxPriceAgeSeconds = 600.0
-    /// Chosen with `ballast bench plan`: 200 nodes left 10-chain plans unproven and 20-chain
-    /// plans up to 0.5% dearer than 1,000 did; 1,000 plans 30 chains in about 6 s (README, "Performance").
+    /// Chosen with `ballast bench plan`: 200 nodes left a 10-chain plan unproven, and 20- and
+    /// 30-chain plans 0.4% and 3.7% dearer in total than 1,000 did; 1,000 plans 30 chains in
+    /// about 2–2.5 s (README, "Performance").
     public static let defaultMaxSolveNodes = 1_000
     public static let defaultCooldownSeconds = 900.0
 

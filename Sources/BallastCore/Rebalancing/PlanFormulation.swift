@@ -240,6 +240,11 @@ struct PlanFormulation {
         return polished.status == .optimal ? polished.values : values
     }
 
+    /// Tokens each lane carries in `values`: the sum of its flow variables.
+    func laneFlows(_ values: [Double]) -> [Double] {
+        flowVariables.map { $0.reduce(0) { $0 + values[$1] } }
+    }
+
     /// A start for this program that opens the lanes `searched` found cheapest, and no flow.
     func opening(_ searched: PlanSearch.Result) -> [Double] {
         var values = [Double](repeating: 0, count: program.variables.count)
@@ -293,14 +298,15 @@ struct PlanFormulation {
         var nodes = 0, timeCapped = searched?.stoppedByTimeCap ?? false
         // Branch and bound over the lanes the search found worth using, a program of those alone:
         // small enough to finish, and its plan is the start of the search over every lane.
-        var near: (formulation: PlanFormulation, plan: Solution)?
+        var near: (formulation: PlanFormulation, program: MixedIntegerProgram, plan: Solution)?
         if let searched {
             let formulation = PlanFormulation(book: book, lanes: lanes, attempt: attempt, within: searched.neighbourhood)
-            let solved = CBC.solve(formulation.withoutShortfall, limits: limits, start: formulation.opening(searched))
+            let nearProgram = formulation.withoutShortfall
+            let solved = CBC.solve(nearProgram, limits: limits, start: formulation.opening(searched))
             nodes += solved.nodes
             timeCapped = timeCapped || solved.stoppedByTimeCap
             if solved.status == .optimal || solved.status == .feasible {
-                near = (formulation, solved)
+                near = (formulation, nearProgram, solved)
                 start = lift(solved.values, from: formulation)
             }
         }
@@ -314,7 +320,7 @@ struct PlanFormulation {
             first = near.plan
             first.status = .feasible
             first.bound = -.infinity
-            values = lift(near.formulation.polished(near.plan.values, in: near.formulation.withoutShortfall), from: near.formulation)
+            values = lift(near.formulation.polished(near.plan.values, in: near.program), from: near.formulation)
         } else {
             first = CBC.solve(cheapest, limits: limits, start: start)
             nodes += first.nodes
@@ -335,9 +341,8 @@ struct PlanFormulation {
             }
             values = polished(first.values, in: cheapest)
         }
-        let flow = lanes.indices.map { l -> Double in
-            let open = decision[l].map { values[$0] >= 0.5 } ?? true
-            return open ? max(0, flowVariables[l].reduce(0) { $0 + values[$1] }) : 0
+        let flow = zip(decision, laneFlows(values)).map { y, carried in
+            (y.map { values[$0] >= 0.5 } ?? true) ? max(0, carried) : 0
         }
         let unmet = unmetVariable.map { $0.map { max(0, values[$0]) } ?? 0 }
         // CBC's bound and a relaxation's both hold; where CBC did not close the gap, the higher is the proof.

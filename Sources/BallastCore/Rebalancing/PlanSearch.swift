@@ -257,8 +257,7 @@ struct PlanSearch {
         }
         session.setCosts(costs)
         solves += 1
-        guard let values = session.solve()?.values else { return nil }
-        return formulation.flowVariables.map { $0.reduce(0) { $0 + values[$1] } }
+        return session.solve().map { formulation.laneFlows($0.values) }
     }
 
     private mutating func remember(_ open: [Bool], cost: Double) {
@@ -283,7 +282,6 @@ struct PlanSearch {
         solves += 1
         guard let solved = session.solve() else { return nil }
         remember(open, cost: solved.objective)
-        return Candidate(cost: solved.objective, open: open,
-                         flows: formulation.flowVariables.map { $0.reduce(0) { $0 + solved.values[$1] } })
+        return Candidate(cost: solved.objective, open: open, flows: formulation.laneFlows(solved.values))
     }
 }
