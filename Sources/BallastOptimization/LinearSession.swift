@@ -29,6 +29,12 @@ public final class LinearSession {
 
     deinit { Clp_deleteModel(model) }
 
+    /// Caps the simplex iterations of each solve: past it, the solve gives no answer. Iterations
+    /// are the same on every machine, so a cap keeps a plan deterministic where time would not.
+    public func limitIterations(_ iterations: Int) {
+        Clp_setMaximumIterations(model, Int32(clamping: max(0, iterations)))
+    }
+
     /// Sets a variable's bounds for the next solve.
     public func setBounds(_ variable: Int, lower newLower: Double, upper newUpper: Double) {
         guard lower[variable] != coinBound(newLower) || upper[variable] != coinBound(newUpper) else { return }

@@ -69,6 +69,22 @@ import Testing
         #expect(abs((expected[0] ?? 0) + 13) < 1e-9)
     }
 
+    /// Chvátal's optimum takes two pivots from the slack basis: capped at one, the session gives
+    /// no answer rather than a point short of the optimum; with room, the optimum.
+    @Test func aLinearSessionPastItsIterationCapGivesNoAnswer() {
+        let (p, _, _, _) = Self.chvatal()
+        let capped = CBC.withLinearSession(p) { session -> Double? in
+            session.limitIterations(1)
+            return session.solve()?.objective
+        }
+        #expect(capped == .some(nil))
+        let roomy = CBC.withLinearSession(p) { session -> Double? in
+            session.limitIterations(100)
+            return session.solve()?.objective
+        }
+        #expect(abs((roomy ?? nil).map { $0 + 13 } ?? 1) < 1e-9)
+    }
+
     @Test func reportsInfeasibility() {
         var p = MixedIntegerProgram()
         let x = p.addVariable(upper: 1, integer: true)

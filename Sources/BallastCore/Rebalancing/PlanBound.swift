@@ -12,6 +12,9 @@ extension PlanFormulation {
 
     /// Variables beyond which the source-tracked bound is not computed (see below).
     static let largestSourceTrackedProgram = 4_000
+    /// Simplex iterations the source-tracked relaxation may take before its bound is given up
+    /// for the plain one (see below).
+    static let sourceTrackedIterations = 25_000
 
     /// A lower bound on the fees of every plan of `program` (this formulation, with its
     /// shortfall held) that costs less than `incumbentUSD`, stronger than its linear relaxation.
@@ -27,9 +30,11 @@ extension PlanFormulation {
     /// caps how far below its share the rules let a giver go: `S_s`.
     ///
     /// Only the relaxation is solved: the source families double the program, too much to
-    /// branch on. Even that takes CLP 5–20 s past about 25 chains with many short chains
-    /// (measured: 0.2–0.5 s at 20), so larger programs keep the plain relaxation's bound.
-    /// Nil when the program is linear or that large, or CLP finds no answer.
+    /// branch on. Even that takes CLP 2–12 s at 30 chains (measured: 0.2–0.5 s at 20), so
+    /// larger programs keep the plain relaxation's bound. Its time varies most with the
+    /// program's shape, not its size: at 25 chains 0.5 s to 11 s (7,000 to 53,000 iterations),
+    /// so it is also capped at ``sourceTrackedIterations`` (about 4 s), deterministically.
+    /// Nil when the program is linear or that large, or CLP finds no answer within the cap.
     private func sourceTrackedBound(of program: MixedIntegerProgram, incumbentUSD: Double) -> Double? {
         guard !isLinear, !isAggregated, program.variables.count <= Self.largestSourceTrackedProgram else { return nil }
         let n = book.chains.count
@@ -62,6 +67,9 @@ extension PlanFormulation {
                 if !terms.isEmpty { tracked.addConstraint(terms, upper: 0) }
             }
         }
-        return CBC.withLinearSession(tracked) { $0.solve()?.objective } ?? nil
+        return CBC.withLinearSession(tracked) { session in
+            session.limitIterations(Self.sourceTrackedIterations)
+            return session.solve()?.objective
+        } ?? nil
     }
 }
