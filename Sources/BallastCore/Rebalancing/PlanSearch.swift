@@ -14,8 +14,8 @@ import Foundation
 ///    flow it carried last time, until the lanes used repeat; from three starting guesses.
 /// 2. Local search: close one open lane at a time, either letting the flow move to the
 ///    other open lanes, or re-routing it over any lane at slope costs; keep what is cheaper.
-/// 3. Perturbation: close two open lanes, re-route what they carried, search locally, keep
-///    it if cheaper.
+/// 3. Perturbation: close two open lanes, re-route what they carried, search locally around
+///    the chains that changed, keep it if cheaper.
 ///
 /// Every candidate is priced exactly: the lanes' openings fixed, the flows solved as a
 /// linear program with every rule of the plan. The effort is a count of linear solves,
@@ -146,7 +146,7 @@ struct PlanSearch {
             // (measured: the 20-chain benchmark's plans 0.1% above the optima, were 0.4%).
             let moving = max(closing.map { incumbent.flows[$0] }.max() ?? 0, usedThreshold)
             guard let moved = reroute(from: incumbent, closing: closing, spreadOver: moving) else { continue }
-            let improved = improve(moved)
+            let improved = improve(moved, around: incumbent)
             if improved.cost < incumbent.cost - 1e-9 { incumbent = improved }
         }
         var neighbourhood = incumbent.open
@@ -178,23 +178,34 @@ struct PlanSearch {
         return best
     }
 
-    /// Closes open lanes one at a time while that makes the plan cheaper.
-    private mutating func improve(_ start: Candidate) -> Candidate {
+    /// Closes open lanes one at a time while that makes the plan cheaper. After a perturbation
+    /// of `previous`, which was already as cheap as closing any one lane could make it, only the
+    /// lanes at chains where the openings changed are tried, and the chains each move changes
+    /// join them: elsewhere little has moved, and the solves saved buy more perturbations
+    /// (measured on seeds 1–6: 30-chain plans 0.1–0.4% cheaper in total, 25-chain within 0.1%
+    /// either way, 20-chain unchanged).
+    private mutating func improve(_ start: Candidate, around previous: Candidate? = nil) -> Candidate {
         var current = start
         var improved = true
+        var focus = previous.map { chainsChanged(from: $0, to: start) }
+        func inFocus(_ l: Int) -> Bool {
+            focus.map { $0.contains(formulation.lanes[l].from) || $0.contains(formulation.lanes[l].to) } ?? true
+        }
         while improved && mayContinue() {
             improved = false
-            let open = charged.filter { current.open[$0] }
+            let open = charged.filter { current.open[$0] && inFocus($0) }
                 .sorted { (formulation.lanes[$0].fixedUSD, $1) > (formulation.lanes[$1].fixedUSD, $0) }
             for l in open where mayContinue() {
                 var without = current.open
                 without[l] = false
                 if let dropped = evaluate(without), dropped.cost < current.cost - 1e-9 {
+                    focus?.formUnion(chainsChanged(from: current, to: dropped))
                     current = dropped
                     improved = true
                     break
                 }
                 if let moved = reroute(from: current, closing: [l], spreadOver: typicalFlow), moved.cost < current.cost - 1e-9 {
+                    focus?.formUnion(chainsChanged(from: current, to: moved))
                     current = moved
                     improved = true
                     break
@@ -202,6 +213,11 @@ struct PlanSearch {
             }
         }
         return current
+    }
+
+    /// The chains at either end of a lane one candidate opens and the other does not.
+    private func chainsChanged(from a: Candidate, to b: Candidate) -> Set<Int> {
+        Set(charged.filter { a.open[$0] != b.open[$0] }.flatMap { [formulation.lanes[$0].from, formulation.lanes[$0].to] })
     }
 
     /// Re-routes around `closing` over any lane, open lanes at their flow cost and closed ones
