@@ -1,5 +1,6 @@
 @testable import BallastCore
 import BallastOptimization
+import BallastSimulation
 import Foundation
 import Testing
 
@@ -45,6 +46,32 @@ import Testing
         #expect(plan.status == .rebalance)
         #expect(plan.transfers.map { "\($0.from)>\($0.to)" } == ["b>a", "a>c", "b>c"] ||
                 plan.transfers.map { "\($0.from)>\($0.to)" } == ["b>c", "b>a", "a>c"])
+    }
+
+    /// The search is a function of its input: journal replays and backtests rely on it. On a
+    /// 20-chain treasury it perturbs, re-uses remembered openings and re-routes, and runs out
+    /// of budget; every token's opening and neighbourhood must come out the same twice.
+    @Test func theSameInputGivesTheSameSearchResult() throws {
+        var generator = TreasuryGenerator(chains: 20, seed: 3)
+        generator.randomLimits = true
+        let (snapshot, strategy) = generator.market()
+        let rebalancer = try #require(Rebalancer(strategy: strategy))
+        let market = rebalancer.consensus.reduce(snapshot, tokens: snapshot.tokens)
+        var searched = 0
+        for (t, token) in snapshot.tokens.enumerated() {
+            let prices = snapshot.chains.indices.map { market[token: t, chain: $0]?.spotPrice }
+            guard case .success(let book) = TokenBook.make(token, snapshot: snapshot, rules: rebalancer.rules, prices: prices),
+                  book.isShort.contains(true) else { continue }
+            let lanes = RebalanceLane.lanes(for: book, snapshot: snapshot, rules: rebalancer.rules).usable
+            let model = PlanFormulation(book: book, lanes: lanes, attempt: 0, aggregated: true)
+            let limits = SolverLimits(maxNodes: 300)
+            let first = try #require(PlanSearch.opening(model, limits: limits))
+            let second = try #require(PlanSearch.opening(model, limits: limits))
+            #expect(first.opening == second.opening, "\(token.symbol)")
+            #expect(first.neighbourhood == second.neighbourhood, "\(token.symbol)")
+            searched += 1
+        }
+        #expect(searched > 0)
     }
 
     /// The wall-clock safety cap (here already passed) stops the search once it has a plan,
