@@ -101,6 +101,7 @@ let package = Package(
             dependencies: [
                 "BallastService",
                 "BallastCore",
+                "BallastOptimization",
                 "BallastHTTP",
                 "BallastChains",
                 "BallastStore",

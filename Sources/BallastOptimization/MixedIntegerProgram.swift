@@ -1,12 +1,15 @@
 import CCbc
+import Foundation
 
 /// A linear program, or a mixed-integer one when some variables must be integers:
 /// minimise `Σ cost·x` subject to bounds on each variable and on each constraint's sum.
 ///
 /// A plain value: built by the caller, solved by ``CBC``, and replayable (the same program
-/// always gives the same solution).
-public struct MixedIntegerProgram: Sendable {
-    public struct Variable: Sendable, Hashable {
+/// always gives the same solution). Codable, so another solver can be handed the same program
+/// (infinite bounds encode as the strings `"Infinity"` and `"-Infinity"` under
+/// ``jsonEncoder``, which ``jsonDecoder`` reads back).
+public struct MixedIntegerProgram: Sendable, Codable {
+    public struct Variable: Sendable, Hashable, Codable {
         public var lower: Double
         public var upper: Double
         public var cost: Double
@@ -14,7 +17,7 @@ public struct MixedIntegerProgram: Sendable {
     }
 
     /// `lower ≤ Σ coefficient·x[variable] ≤ upper`.
-    public struct Constraint: Sendable, Hashable {
+    public struct Constraint: Sendable, Hashable, Codable {
         public var variables: [Int]
         public var coefficients: [Double]
         public var lower: Double
@@ -80,6 +83,21 @@ public struct MixedIntegerProgram: Sendable {
         starts.reserveCapacity(variables.count + 1)
         for rows in columnRows { starts.append(starts.last! + CoinBigIndex(rows.count)) }
         return (starts, columnRows.flatMap { $0 }, columnValues.flatMap { $0 })
+    }
+
+    /// An encoder for programs: JSON cannot hold an infinite bound as a number.
+    public static var jsonEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
+
+    /// The decoder that reads what ``jsonEncoder`` writes.
+    public static var jsonDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return decoder
     }
 
     /// `Σ cost·x` for the given values.

@@ -2,6 +2,7 @@ import ArgumentParser
 import BallastChains
 import BallastCore
 import BallastHTTP
+import BallastOptimization
 import BallastSandbox
 import BallastSimulation
 import Foundation
@@ -65,6 +66,9 @@ struct BenchPlan: AsyncParsableCommand {
     @Flag(help: "One line per plan on standard error: seed, token, time, nodes, cost, bound, gap.") var verbose = false
     @Option(help: "Also plan with this node budget and report each plan's cost above that reference (the optimum where it is proven).")
     var referenceNodes: Int?
+    @Option(help: ArgumentHelp("Write each plan's program to this directory, with the plan's cost and bound, for another solver to check (scripts/prove-plan-gap).",
+                               valueName: "directory"))
+    var writePrograms: String?
 
     func validate() throws {
         guard chains.allSatisfy({ (3...200).contains($0) }), (1...100).contains(networks), (0...10_000_000).contains(maxSolveNodes),
@@ -104,6 +108,12 @@ struct BenchPlan: AsyncParsableCommand {
                             above = String(format: ", %.4f%% above the reference", excess.last! * 100)
                         }
                     }
+                    if let writePrograms, let program = rebalancer.program(of: token, snapshot: snapshot, cheaperThanUSD: plan.totalFeeUSD) {
+                        let record = PlanProgram(chains: size, seed: seed, token: token, planCostUSD: plan.totalFeeUSD,
+                                                 lowerBoundUSD: plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD, program: program)
+                        try MixedIntegerProgram.jsonEncoder.encode(record)
+                            .write(to: URL(fileURLWithPath: writePrograms).appendingPathComponent("\(size)-chains-seed-\(seed)-\(token).json"))
+                    }
                     if verbose {
                         FileHandle.standardError.write(Data(String(format: "%d chains seed %d %@: %.2f s, %d nodes, cost $%@, bound $%@, gap %.4f%%%@%@\n", size, seed, token,
                                                                    elapsed, plan.optimality?.nodes ?? 0, Figures.usd(plan.totalFeeUSD),
@@ -131,6 +141,17 @@ struct BenchPlan: AsyncParsableCommand {
             print(line + reference)
         }
     }
+}
+
+/// One plan's program as `bench plan --write-programs` writes it: every plan of `program` cheaper
+/// than `planCostUSD` is a plan of the treasury (the source-tracked rows hold only for those).
+struct PlanProgram: Encodable {
+    var chains: Int
+    var seed: Int
+    var token: String
+    var planCostUSD: Double
+    var lowerBoundUSD: Double
+    var program: MixedIntegerProgram
 }
 
 struct BenchPull: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// Benchmarks refuse sizes that make no sense or would not fit in memory, before doing anything.
@@ -14,5 +15,25 @@ import Testing
         let result = try CLIRunner.run(arguments)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains("Error: need"), "\(result.stderr)")
+    }
+
+    /// `--write-programs` leaves one program per plan, with the plan's cost and bound, for
+    /// scripts/prove-plan-gap to hand to another solver.
+    @Test func planWritesEachPlansProgram() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-programs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CLIRunner.run(["bench", "plan", "--chains", "6", "--networks", "1", "--write-programs", directory.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(!files.isEmpty)
+        for file in files {
+            #expect(file.hasPrefix("6-chains-seed-1-") && file.hasSuffix(".json"))
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(file))) as? [String: Any])
+            let cost = try #require(record["planCostUSD"] as? Double), bound = try #require(record["lowerBoundUSD"] as? Double)
+            #expect(cost > 0 && bound <= cost)
+            let program = try #require(record["program"] as? [String: Any])
+            #expect((program["variables"] as? [Any])?.isEmpty == false && (program["constraints"] as? [Any])?.isEmpty == false)
+        }
     }
 }

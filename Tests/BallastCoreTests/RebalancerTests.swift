@@ -1,4 +1,5 @@
 @testable import BallastCore
+import BallastOptimization
 import BallastSimulation
 import Foundation
 import Testing
@@ -231,6 +232,28 @@ import Testing
             #expect(PlanAudit.violations(plan, snapshot: snapshot, strategy: strategy) == [], "seed \(seed) \(plan.token)")
         }
     }
+    /// The program handed to other solvers (`bench plan --write-programs`) is the one the plan
+    /// solves: where the plan is proven optimal, CBC finds the same optimum in it, and it
+    /// survives its JSON encoding whole, infinite bounds included.
+    @Test func theWrittenProgramIsThePlansOwn() throws {
+        var generator = TreasuryGenerator(chains: 6, seed: 2)
+        generator.randomLimits = true
+        let (snapshot, strategy) = generator.market()
+        let rebalancer = try #require(Rebalancer(strategy: strategy))
+        var checked = 0
+        for plan in rebalancer.plan(snapshot).plans where plan.status == .rebalance && plan.optimality?.gap == 0 {
+            let program = try #require(rebalancer.program(of: plan.token, snapshot: snapshot, cheaperThanUSD: plan.totalFeeUSD))
+            let solved = CBC.solve(program, limits: SolverLimits(maxNodes: 10_000))
+            #expect(solved.status == .optimal, "\(plan.token)")
+            #expect(abs(solved.objective - plan.totalFeeUSD) <= 1e-6 * plan.totalFeeUSD, "\(plan.token)")
+            let decoded = try MixedIntegerProgram.jsonDecoder.decode(MixedIntegerProgram.self, from: MixedIntegerProgram.jsonEncoder.encode(program))
+            #expect(decoded.variables == program.variables && decoded.constraints == program.constraints)
+            #expect(program.constraints.contains { $0.lower == -.infinity })
+            checked += 1
+        }
+        #expect(checked > 0)
+    }
+
     /// Networks large enough that the plan comes from the exact search near the plan search's
     /// best, over a program of those lanes alone, and the bound from a relaxation.
     @Test(arguments: 1...2)

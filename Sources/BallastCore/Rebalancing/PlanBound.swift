@@ -36,7 +36,19 @@ extension PlanFormulation {
     /// so it is also capped at ``sourceTrackedIterations`` (about 4 s), deterministically.
     /// Nil when the program is linear or that large, or CLP finds no answer within the cap.
     private func sourceTrackedBound(of program: MixedIntegerProgram, incumbentUSD: Double) -> Double? {
-        guard !isLinear, !isAggregated, program.variables.count <= Self.largestSourceTrackedProgram else { return nil }
+        guard program.variables.count <= Self.largestSourceTrackedProgram,
+              let tracked = sourceTracked(program, incumbentUSD: incumbentUSD) else { return nil }
+        return CBC.withLinearSession(tracked) { session in
+            session.limitIterations(Self.sourceTrackedIterations)
+            return session.solve()?.objective
+        } ?? nil
+    }
+
+    /// `program` (this formulation, with its shortfall held) with the source families and their
+    /// rows added (see above): the same plans cheaper than `incumbentUSD`, a stronger relaxation.
+    /// Nil when the program is linear, or no finite incumbent caps the tokens fees take.
+    func sourceTracked(_ program: MixedIntegerProgram, incumbentUSD: Double) -> MixedIntegerProgram? {
+        guard !isLinear, !isAggregated else { return nil }
         let n = book.chains.count
         let total = book.total.doubleValue
         let balance = book.balance.map(\.doubleValue), spendable = book.spendable.map(\.doubleValue)
@@ -67,9 +79,6 @@ extension PlanFormulation {
                 if !terms.isEmpty { tracked.addConstraint(terms, upper: 0) }
             }
         }
-        return CBC.withLinearSession(tracked) { session in
-            session.limitIterations(Self.sourceTrackedIterations)
-            return session.solve()?.objective
-        } ?? nil
+        return tracked
     }
 }

@@ -26,19 +26,37 @@ public struct Rebalancer: Sendable {
     }
 
     public func plan(_ snapshot: Snapshot) -> PlanReport {
-        let listed = tokens.compactMap { snapshot.token($0) }
-        let market = consensus.reduce(snapshot, tokens: listed)
-        let plans = tokens.map { symbol -> TransferPlan in
-            guard let t = listed.firstIndex(where: { $0.symbol == symbol }) else {
-                return .failed(symbol, "the market does not list \(symbol)")
-            }
-            let prices = snapshot.chains.indices.map { market[token: t, chain: $0]?.spotPrice }
-            switch TokenBook.make(listed[t], snapshot: snapshot, rules: rules, prices: prices) {
+        let (books, market) = books(snapshot)
+        let plans = zip(tokens, books).map { symbol, book -> TransferPlan in
+            switch book {
             case .failure(let reason): return .failed(symbol, reason.description)
             case .success(let book): return plan(book, snapshot: snapshot)
             }
         }
         return PlanReport(takenAt: snapshot.takenAt, plans: plans, priceIssues: market.issues)
+    }
+
+    /// The mixed-integer program `symbol`'s plans solve (every shortfall met, the first
+    /// attempt's margins), with the source-tracked rows that hold for plans cheaper than
+    /// `cheaperThanUSD`: what lets another solver check a plan's cost or bound, or ask whether
+    /// any plan is cheaper by some margin. Nil when the token cannot be planned or is linear.
+    public func program(of symbol: String, snapshot: Snapshot, cheaperThanUSD: Double) -> MixedIntegerProgram? {
+        guard let t = tokens.firstIndex(of: symbol), case .success(let book) = books(snapshot).books[t] else { return nil }
+        let lanes = RebalanceLane.lanes(for: book, snapshot: snapshot, rules: rules)
+        let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: 0)
+        return formulation.sourceTracked(formulation.withoutShortfall, incumbentUSD: cheaperThanUSD)
+    }
+
+    /// Per token of `tokens`, its book or why it cannot be planned, and the prices agreed on.
+    private func books(_ snapshot: Snapshot) -> (books: [Result<TokenBook, TokenBook.Failure>], market: MarketPrices) {
+        let listed = tokens.compactMap { snapshot.token($0) }
+        let market = consensus.reduce(snapshot, tokens: listed)
+        let books = tokens.map { symbol -> Result<TokenBook, TokenBook.Failure> in
+            guard let t = listed.firstIndex(where: { $0.symbol == symbol }) else { return .failure(.unlistedToken(symbol)) }
+            let prices = snapshot.chains.indices.map { market[token: t, chain: $0]?.spotPrice }
+            return TokenBook.make(listed[t], snapshot: snapshot, rules: rules, prices: prices)
+        }
+        return (books, market)
     }
 
     /// Each token's position per chain (balance with what is in flight, target, band, short or

@@ -20,10 +20,12 @@ struct TokenBook {
     let prices: [Double?]
 
     enum Failure: Error, CustomStringConvertible {
-        case noBalances, balanceUnknown([String]), unlistedTargets([String]), tooLarge
+        case unlistedToken(String), noBalances, balanceUnknown([String]), unlistedTargets([String]), tooLarge
 
         var description: String {
             switch self {
+            case .unlistedToken(let symbol):
+                "the market does not list \(symbol)"
             case .noBalances:
                 "no balances for this token in the market (no treasury configured, or its balance read failed): it cannot be planned"
             case .balanceUnknown(let chains):
