@@ -98,6 +98,7 @@ struct BenchPlan: AsyncParsableCommand {
                     guard let plan = rebalancer.plan(snapshot).plans.first else { continue }
                     let elapsed = ((ContinuousClock.now - start) / .seconds(1))
                     guard plan.status == .rebalance || plan.status == .partial else { continue }
+                    let lowerBound = plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD
                     var above = ""
                     if let referenceNodes {
                         var reference = single
@@ -110,20 +111,20 @@ struct BenchPlan: AsyncParsableCommand {
                     }
                     if let writePrograms, let program = rebalancer.program(of: token, snapshot: snapshot, cheaperThanUSD: plan.totalFeeUSD) {
                         let record = PlanProgram(chains: size, seed: seed, token: token, planCostUSD: plan.totalFeeUSD,
-                                                 lowerBoundUSD: plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD, program: program)
+                                                 lowerBoundUSD: lowerBound, program: program)
                         try MixedIntegerProgram.jsonEncoder.encode(record)
                             .write(to: URL(fileURLWithPath: writePrograms).appendingPathComponent("\(size)-chains-seed-\(seed)-\(token).json"))
                     }
                     if verbose {
                         FileHandle.standardError.write(Data(String(format: "%d chains seed %d %@: %.2f s, %d nodes, cost $%@, bound $%@, gap %.4f%%%@%@\n", size, seed, token,
                                                                    elapsed, plan.optimality?.nodes ?? 0, Figures.usd(plan.totalFeeUSD),
-                                                                   Figures.usd(plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD), (plan.optimality?.gap ?? 0) * 100,
+                                                                   Figures.usd(lowerBound), (plan.optimality?.gap ?? 0) * 100,
                                                                    plan.optimality?.stoppedByTimeCap == true ? ", time cap" : "", above).utf8))
                     }
                     plans += 1
                     times.append(elapsed)
                     cost += plan.totalFeeUSD
-                    bound += plan.optimality?.lowerBoundUSD ?? plan.totalFeeUSD
+                    bound += lowerBound
                     gaps.append(plan.optimality?.gap ?? 0)
                     if plan.optimality?.gap == 0 { optimal += 1 }
                     if plan.optimality?.stoppedByTimeCap == true { capped += 1 }
