@@ -74,6 +74,23 @@ import Testing
         #expect(searched > 0)
     }
 
+    /// A stopping service cancels its tick: the search stops before its next linear solve and
+    /// the plan is an error that says why, not a plan cut short. Uncancelled, the same task plans.
+    @Test func cancellingThePlanningTaskStopsTheSearchAndMakesNoPlan() async throws {
+        let (m, strategy) = treasury()
+        let (_, _, model) = try searchModel()
+        let rebalancer = try #require(Rebalancer(strategy: strategy))
+        for cancel in [false, true] {
+            let (searched, plan) = await Task {
+                if cancel { withUnsafeCurrentTask { $0?.cancel() } }
+                return (PlanSearch.opening(model, limits: SolverLimits(maxNodes: 1_000)), rebalancer.plan(m.snapshot).plans.first)
+            }.value
+            #expect((searched == nil) == cancel)
+            #expect(plan?.status == (cancel ? .error : .rebalance))
+            #expect(plan?.error == (cancel ? "not planned: planning was cancelled" : nil))
+        }
+    }
+
     /// The wall-clock safety cap (here already passed) stops the search once it has a plan,
     /// and the result says so; the budget alone never sets that flag (above).
     @Test func theSafetyCapStopsTheSearchOnceItHasAPlanAndSaysSo() throws {

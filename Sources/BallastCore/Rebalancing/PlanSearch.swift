@@ -270,10 +270,12 @@ struct PlanSearch {
         return nil
     }
 
-    /// Whether the search may spend another linear solve: within its budget, and before the
-    /// safety cap unless it has no plan yet.
+    /// Whether the search may spend another linear solve: within its budget, its task not
+    /// cancelled (a large treasury's search would hold a stopping service for a minute), and
+    /// before the safety cap unless it has no plan yet.
     private mutating func mayContinue() -> Bool {
         guard solves < solveBudget else { return false }
+        guard !Task.isCancelled else { return false }
         guard cheapestPriced.isFinite, ContinuousClock.now >= deadline else { return true }
         stoppedByTimeCap = true
         return false

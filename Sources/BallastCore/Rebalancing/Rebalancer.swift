@@ -85,6 +85,9 @@ public struct Rebalancer: Sendable {
         let searched = PlanSearch.opening(PlanFormulation(book: book, lanes: lanes.usable, attempt: 0, aggregated: true),
                                           limits: limits)
         for attempt in 0..<PlanFormulation.attempts {
+            // A plan cut short is not one to act on: the search stops at once when its task is
+            // cancelled (which lasts), and what it found is dropped rather than solved further.
+            guard !Task.isCancelled else { return .cancelled(book.token.symbol) }
             let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: attempt)
             guard let solved = formulation.solve(limits: limits, searched: searched) else {
                 return .failed(book.token.symbol, "the solver found no plan within max_solve_nodes (\(rules.maxSolveNodes)); raise it")

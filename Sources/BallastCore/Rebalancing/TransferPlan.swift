@@ -79,6 +79,11 @@ public struct TransferPlan: Sendable, Hashable {
         TransferPlan(token: token, status: .error, transfers: [], totalFeeUSD: 0, unmet: [:], unmetReasons: [:],
                      positions: [], optimality: nil, error: reason)
     }
+
+    /// A plan not made because the task planning it was cancelled (the service is stopping).
+    static func cancelled(_ token: String) -> TransferPlan {
+        failed(token, "not planned: planning was cancelled")
+    }
 }
 
 /// Plans for every targeted token of a strategy, from one snapshot.

@@ -116,7 +116,7 @@ public final class TickLoop: Service, Sendable {
     /// Opportunities recorded per tick, the most profitable first.
     static let recordedOpportunities = 100
 
-    /// One tick; nil when shutdown cut it short before anything was decided.
+    /// One tick; nil when shutdown cut it short before anything was decided or acted on.
     func tick(_ number: Int) async -> TickView? {
         let engine = self.engine.withLock { $0 }
         let startedAt = time.date, began = time.elapsed
@@ -142,6 +142,8 @@ public final class TickLoop: Service, Sendable {
         if let cycle = engine.cycle, !market.balances.isEmpty {
             do {
                 var d = try cycle.decide(market, scan: scan)
+                // Shutdown cuts planning short (see Rebalancer): such plans are neither shown nor acted on.
+                if Task.isCancelled { return nil }
                 d.rest(lastActed: state.current.lastActed, cooldownSeconds: engine.configuration.strategy.rebalance?.cooldownSeconds ?? 0,
                        at: startedAt)
                 decision = d
