@@ -3,17 +3,45 @@ import Foundation
 
 extension PlanFormulation {
     /// A lower bound on the fees of every plan of `program` cheaper than `incumbentUSD`: the
-    /// source-tracked relaxation's where the program is small enough, else the plain one's.
-    /// Nil only if CLP finds no answer.
+    /// source-tracked relaxation's where the program is small enough, else the relaxation's
+    /// with the first-hop rows. Nil only if CLP finds no answer.
     func relaxationBound(of program: MixedIntegerProgram, incumbentUSD: Double) -> Double? {
         sourceTrackedBound(of: program, incumbentUSD: incumbentUSD)
-            ?? (CBC.withLinearSession(program) { $0.solve()?.objective } ?? nil)
+            ?? (CBC.withLinearSession(firstHopBounded(program, incumbentUSD: incumbentUSD) ?? program) { $0.solve()?.objective } ?? nil)
+    }
+
+    /// Per chain, the most a giver can part with of its own tokens in a plan cheaper than
+    /// `incumbentUSD` (see ``sourceTracked(_:incumbentUSD:)``); 0 for chains that are not givers.
+    /// Nil when no finite incumbent caps the tokens fees take.
+    private func partingCaps(incumbentUSD: Double) -> [Double]? {
+        let cheapestPrice = lanes.map(\.price).min() ?? 0
+        guard cheapestPrice > 0, incumbentUSD.isFinite else { return nil }
+        let lossCap = incumbentUSD / cheapestPrice, total = book.total.doubleValue
+        return book.chains.indices.map { s in
+            guard roles[s] == .giver else { return 0 }
+            return max(0, min(book.spendable[s].doubleValue, book.balance[s].doubleValue - book.weights[s] * total + book.weights[s] * lossCap + dust))
+        }
+    }
+
+    /// `program` with, per charged lane l out of a giver s, `x_l − Σ_{into s} x ≤ S_s·y_l`: what
+    /// a lane carries beyond everything s received is s's own, at most `S_s`. The first hop of
+    /// the source-tracked rows, with no new variables: a giver with a small surplus cannot open
+    /// a lane to a large need for a fraction of its fixed cost unless something reaches it.
+    func firstHopBounded(_ program: MixedIntegerProgram, incumbentUSD: Double) -> MixedIntegerProgram? {
+        guard !isLinear, !isAggregated, let caps = partingCaps(incumbentUSD: incumbentUSD) else { return nil }
+        var bounded = program
+        for (l, lane) in lanes.enumerated() where roles[lane.from] == .giver {
+            guard let y = decision[l] else { continue }
+            let arriving = lanesIn[lane.from].flatMap { flowVariables[$0].map { ($0, -1.0) } }
+            bounded.addConstraint(flowVariables[l].map { ($0, 1.0) } + arriving + [(y, -caps[lane.from])], upper: 0)
+        }
+        return bounded
     }
 
     /// Variables beyond which the source-tracked bound is not computed (see below).
     static let largestSourceTrackedProgram = 4_000
     /// Simplex iterations the source-tracked relaxation may take before its bound is given up
-    /// for the plain one (see below).
+    /// for the first-hop one (see below).
     static let sourceTrackedIterations = 25_000
 
     /// A lower bound on the fees of every plan of `program` (this formulation, with its
@@ -31,7 +59,7 @@ extension PlanFormulation {
     ///
     /// Only the relaxation is solved: the source families double the program, too much to
     /// branch on. Even that takes CLP 2–12 s at 30 chains (measured: 0.2–0.5 s at 20), so
-    /// larger programs keep the plain relaxation's bound. Its time varies most with the
+    /// larger programs have the first-hop rows alone (below). Its time varies most with the
     /// program's shape, not its size: at 25 chains 0.5 s to 11 s (7,000 to 53,000 iterations),
     /// so it is also capped at ``sourceTrackedIterations`` (about 4 s), deterministically.
     /// Nil when the program is linear or that large, or CLP finds no answer within the cap.
@@ -48,13 +76,8 @@ extension PlanFormulation {
     /// rows added (see above): the same plans cheaper than `incumbentUSD`, a stronger relaxation.
     /// Nil when the program is linear, or no finite incumbent caps the tokens fees take.
     func sourceTracked(_ program: MixedIntegerProgram, incumbentUSD: Double) -> MixedIntegerProgram? {
-        guard !isLinear, !isAggregated else { return nil }
+        guard !isLinear, !isAggregated, let caps = partingCaps(incumbentUSD: incumbentUSD) else { return nil }
         let n = book.chains.count
-        let total = book.total.doubleValue
-        let balance = book.balance.map(\.doubleValue), spendable = book.spendable.map(\.doubleValue)
-        let cheapestPrice = lanes.map(\.price).min() ?? 0
-        guard cheapestPrice > 0, incumbentUSD.isFinite else { return nil }
-        let lossCap = incumbentUSD / cheapestPrice
         let givers = (0..<n).filter { roles[$0] == .giver }
         var tracked = program
         // Per lane, one variable per giver's tokens and a last one for everyone else's.
@@ -66,8 +89,7 @@ extension PlanFormulation {
             tracked.addConstraint(sources.map { ($0, 1.0) } + flowVariables[l].map { ($0, -1.0) }, lower: 0, upper: 0)
             guard let y = decision[l] else { continue }
             for (g, s) in givers.enumerated() {
-                let most = min(spendable[s], balance[s] - book.weights[s] * total + book.weights[s] * lossCap + dust)
-                tracked.addConstraint([(sources[g], 1), (y, -max(0, most))], upper: 0)
+                tracked.addConstraint([(sources[g], 1), (y, -caps[s])], upper: 0)
             }
         }
         // A family is injected only at its source (everyone else's: anywhere but at a giver);

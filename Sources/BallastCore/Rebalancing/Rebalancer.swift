@@ -41,10 +41,14 @@ public struct Rebalancer: Sendable {
     /// `cheaperThanUSD`: what lets another solver check a plan's cost or bound, or ask whether
     /// any plan is cheaper by some margin. Nil when the token cannot be planned or is linear.
     public func program(of symbol: String, snapshot: Snapshot, cheaperThanUSD: Double) -> MixedIntegerProgram? {
-        guard let t = tokens.firstIndex(of: symbol), case .success(let book) = books(snapshot).books[t] else { return nil }
-        let lanes = RebalanceLane.lanes(for: book, snapshot: snapshot, rules: rules)
-        let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: 0)
+        guard let formulation = formulation(of: symbol, snapshot: snapshot) else { return nil }
         return formulation.sourceTracked(formulation.withoutShortfall, incumbentUSD: cheaperThanUSD)
+    }
+
+    /// `symbol`'s program as its plans' first attempt builds it; nil when it cannot be planned.
+    func formulation(of symbol: String, snapshot: Snapshot) -> PlanFormulation? {
+        guard let t = tokens.firstIndex(of: symbol), case .success(let book) = books(snapshot).books[t] else { return nil }
+        return PlanFormulation(book: book, lanes: RebalanceLane.lanes(for: book, snapshot: snapshot, rules: rules).usable, attempt: 0)
     }
 
     /// Per token of `tokens`, its book or why it cannot be planned, and the prices agreed on.
