@@ -11,7 +11,7 @@ public final class LinearSession {
     public let variableCount: Int
     private let model: UnsafeMutableRawPointer
     private var lower: [Double], upper: [Double], costs: [Double]
-    private var changedBounds = false, changedCosts = false, solvedOnce = false
+    private var changedBounds = false, changedCosts = false, addedRows = false, solvedOnce = false
 
     init?(_ program: MixedIntegerProgram) {
         guard let model = Clp_newModel() else { return nil }
@@ -51,6 +51,22 @@ public final class LinearSession {
         changedCosts = true
     }
 
+    /// Adds rows for the next solve. Rows that cut the last solution off leave its basis dual
+    /// feasible, so the next solve starts from it: far fewer pivots than solving afresh.
+    public func addConstraints(_ constraints: [MixedIntegerProgram.Constraint]) {
+        guard !constraints.isEmpty else { return }
+        var starts: [CoinBigIndex] = [0], columns: [Int32] = [], values: [Double] = []
+        for constraint in constraints {
+            precondition(constraint.variables.allSatisfy { $0 >= 0 && $0 < variableCount }, "a row names a variable the program lacks")
+            columns += constraint.variables.map { Int32($0) }
+            values += constraint.coefficients
+            starts.append(CoinBigIndex(columns.count))
+        }
+        Clp_addRows(model, Int32(constraints.count), constraints.map { coinBound($0.lower) }, constraints.map { coinBound($0.upper) },
+                    starts, columns, values)
+        addedRows = true
+    }
+
     /// The optimal values and objective, or nil when the program is infeasible or CLP gives up.
     public func solve() -> (values: [Double], objective: Double)? {
         if changedBounds {
@@ -61,7 +77,7 @@ public final class LinearSession {
         // From the last basis: new bounds keep it dual feasible, new costs keep it primal feasible.
         if !solvedOnce {
             Clp_initialSolve(model)
-        } else if changedBounds {
+        } else if changedBounds || addedRows {
             Clp_dual(model, 0)
         } else if changedCosts {
             Clp_primal(model, 0)
@@ -71,6 +87,7 @@ public final class LinearSession {
         solvedOnce = true
         changedBounds = false
         changedCosts = false
+        addedRows = false
         guard Clp_status(model) == 0, let solution = Clp_primalColumnSolution(model) else { return nil }
         let values = Array(UnsafeBufferPointer(start: solution, count: variableCount))
         return (values, zip(costs, values).reduce(0) { $0 + $1.0 * $1.1 })

@@ -22,6 +22,17 @@ public struct MixedIntegerProgram: Sendable, Codable {
         public var coefficients: [Double]
         public var lower: Double
         public var upper: Double
+
+        /// `lower ≤ Σ terms ≤ upper`. Terms naming one variable twice are summed.
+        public init(_ terms: [(variable: Int, coefficient: Double)], lower: Double = -.infinity, upper: Double = .infinity) {
+            var merged: [Int: Double] = [:]
+            for term in terms where term.coefficient != 0 { merged[term.variable, default: 0] += term.coefficient }
+            let sorted = merged.sorted { $0.key < $1.key }
+            variables = sorted.map(\.key)
+            coefficients = sorted.map(\.value)
+            self.lower = lower
+            self.upper = upper
+        }
     }
 
     public private(set) var variables: [Variable] = []
@@ -40,10 +51,7 @@ public struct MixedIntegerProgram: Sendable, Codable {
     /// Adds `lower ≤ Σ terms ≤ upper`. Terms naming one variable twice are summed.
     public mutating func addConstraint(_ terms: [(variable: Int, coefficient: Double)], lower: Double = -.infinity,
                                        upper: Double = .infinity) {
-        var merged: [Int: Double] = [:]
-        for term in terms where term.coefficient != 0 { merged[term.variable, default: 0] += term.coefficient }
-        let sorted = merged.sorted { $0.key < $1.key }
-        constraints.append(Constraint(variables: sorted.map(\.key), coefficients: sorted.map(\.value), lower: lower, upper: upper))
+        constraints.append(Constraint(terms, lower: lower, upper: upper))
     }
 
     /// The same program minimising `Σ costs[i]·x[i]` instead.

@@ -85,6 +85,23 @@ import Testing
         #expect(abs((roomy ?? nil).map { $0 + 13 } ?? 1) < 1e-9)
     }
 
+    /// Rows added to a solved session (cuts) are in force at its next solve: the same optimum
+    /// as the program loaded with them, the old one cut off.
+    @Test func rowsAddedToALinearSessionCutItsLastAnswerOff() throws {
+        let (p, a, _, c) = Self.chvatal()
+        let cut = MixedIntegerProgram.Constraint([(a, 1), (c, 1)], upper: 2)
+        let (before, after) = try #require(CBC.withLinearSession(p) { session in
+            (session.solve()?.objective, { session.addConstraints([cut]); return session.solve() }())
+        })
+        var withCut = p
+        withCut.addConstraint([(a, 1), (c, 1)], upper: 2)
+        let fresh = try #require(CBC.withLinearSession(withCut) { $0.solve() } ?? nil)
+        #expect(abs((before ?? 0) + 13) < 1e-9)
+        let answer = try #require(after)
+        #expect(abs(answer.objective - fresh.objective) < 1e-9 && fresh.objective > -13 + 1e-6)
+        #expect(answer.values[a] + answer.values[c] <= 2 + 1e-9)
+    }
+
     @Test func reportsInfeasibility() {
         var p = MixedIntegerProgram()
         let x = p.addVariable(upper: 1, integer: true)
