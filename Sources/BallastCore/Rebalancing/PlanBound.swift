@@ -44,8 +44,9 @@ extension PlanFormulation {
     /// left out. Nil when the program is linear, or no finite incumbent caps the tokens fees take.
     ///
     /// They make the relaxation three to four times as slow to solve: at 30 chains 0.1–0.2 s
-    /// more, at 50 chains 1–3 s (measured). Past ``largestFirstHopProgram`` variables (100
-    /// chains) that would be minutes, so there the plain relaxation's bound stands.
+    /// more, but at 50 chains 1.6–4.2 s on plans of 4–4.7 s, and at 100 chains minutes
+    /// (measured). So past ``largestFirstHopProgram`` variables the plain relaxation's bound
+    /// stands.
     func firstHopRows(incumbentUSD: Double) -> [MixedIntegerProgram.Constraint]? {
         guard !isLinear, !isAggregated, let caps = partingCaps(incumbentUSD: incumbentUSD) else { return nil }
         let sendable = book.spendable.reduce(0) { $0 + $1.doubleValue }
@@ -59,8 +60,9 @@ extension PlanFormulation {
 
     /// Variables beyond which the source-tracked bound is not computed (see below).
     static let largestSourceTrackedProgram = 4_000
-    /// Variables beyond which the first-hop rows are not added (see ``firstHopRows(incumbentUSD:)``).
-    static let largestFirstHopProgram = 40_000
+    /// Variables beyond which the first-hop rows are not added (see ``firstHopRows(incumbentUSD:)``):
+    /// 30-chain programs have 6,000–8,000, 50-chain ones 26,000–30,000.
+    static let largestFirstHopProgram = 15_000
     /// Simplex iterations the source-tracked relaxation may take before its bound is given up
     /// for the first-hop one (see below).
     static let sourceTrackedIterations = 25_000
