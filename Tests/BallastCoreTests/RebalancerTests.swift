@@ -256,8 +256,8 @@ import Testing
 
     /// The first-hop rows (the bound of programs too large to track by source) hold for every
     /// plan no dearer than the incumbent: with the proven optimum as the incumbent, the optimal
-    /// plan keeps them and the relaxation never passes it. And they bite: on most treasuries (measured: all 18) that
-    /// bound is above the plain relaxation's.
+    /// plan keeps them and the relaxation never passes it. And they bite: on most treasuries
+    /// (measured: all 18) that bound is above the plain relaxation's.
     @Test func theFirstHopBoundNeverPassesTheOptimumAndBeatsThePlainRelaxation() throws {
         var checked = 0, stronger = 0
         for seed in 1...12 {

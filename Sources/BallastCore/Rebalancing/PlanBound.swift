@@ -49,12 +49,15 @@ extension PlanFormulation {
     /// stands.
     func firstHopRows(incumbentUSD: Double) -> [MixedIntegerProgram.Constraint]? {
         guard !isLinear, !isAggregated, let caps = partingCaps(incumbentUSD: incumbentUSD) else { return nil }
-        let sendable = book.spendable.reduce(0) { $0 + $1.doubleValue }
+        // What reaches each giver, once per giver rather than once per lane leaving it.
+        var arriving: [Int: [(variable: Int, coefficient: Double)]] = [:]
+        for s in book.chains.indices where roles[s] == .giver {
+            arriving[s] = lanesIn[s].flatMap { flowVariables[$0].map { ($0, -1.0) } }
+        }
         return lanes.indices.compactMap { l -> MixedIntegerProgram.Constraint? in
             let s = lanes[l].from
-            guard roles[s] == .giver, let y = decision[l], caps[s] < min(lanes[l].capacity, sendable) else { return nil }
-            let arriving = lanesIn[s].flatMap { flowVariables[$0].map { ($0, -1.0) } }
-            return .init(flowVariables[l].map { ($0, 1.0) } + arriving + [(y, -caps[s])], upper: 0)
+            guard let reached = arriving[s], let y = decision[l], caps[s] < mostCarried(by: lanes[l]) else { return nil }
+            return .init(flowVariables[l].map { ($0, 1.0) } + reached + [(y, -caps[s])], upper: 0)
         }
     }
 

@@ -53,6 +53,8 @@ struct PlanFormulation {
     let margin: [Double]
     /// Tokens a giver may end below its exact share: what the margins and relays' keep-backs take.
     let dust: Double
+    /// Everything the chains can spend: no lane can carry more.
+    let sendable: Double
     private(set) var program = MixedIntegerProgram()
     /// Per lane, its flow variables (one, or one per commodity).
     private(set) var flowVariables: [[Int]] = []
@@ -63,6 +65,9 @@ struct PlanFormulation {
     private(set) var lossVariable = 0
     /// Per chain, the lanes of the program that leave it and the lanes that reach it.
     let lanesOut: [[Int]], lanesIn: [[Int]]
+
+    /// The most `lane` can carry: its capacity, and never more than all the chains can spend.
+    func mostCarried(by lane: RebalanceLane) -> Double { min(lane.capacity, sendable) }
 
     /// `within`, where given, is per lane whether the program may use it: the others get no
     /// variables at all (they carry nothing), so a search confined to a few lanes of a large
@@ -96,9 +101,10 @@ struct PlanFormulation {
             return book.balance[i] < book.target[i] ? .holder : .giver
         }
         self.roles = roles
-        let spendableTotal = book.spendable.reduce(0) { $0 + $1.doubleValue }
+        let sendable = book.spendable.reduce(0) { $0 + $1.doubleValue }
+        self.sendable = sendable
         dust = (0..<n).filter { roles[$0] == .short }.reduce(0) { $0 + margin[$1] }
-            + (1e-9 + (spendFactor - 1) * Double(n)) * max(spendableTotal, book.total.doubleValue)
+            + (1e-9 + (spendFactor - 1) * Double(n)) * max(sendable, book.total.doubleValue)
         isLinear = !lanes.contains(where: \.isCharged)
         isAggregated = aggregated
         build(spendFactor: spendFactor, margin: margin, unit: unit, within: within)
@@ -110,7 +116,6 @@ struct PlanFormulation {
         let total = book.total.doubleValue
         let shorts = (0..<n).filter { roles[$0] == .short }
         let need = (0..<n).map { max(0, book.weights[$0] * total - balance[$0]) + margin[$0] }
-        let sendable = spendable.reduce(0, +)
         let worstRate = lanes.map(\.rate).max() ?? 0
         let largestFixed = lanes.map(\.fixedTokens).max() ?? 0
         let largestMinimum = lanes.map(\.minimum).max() ?? 0
@@ -125,7 +130,7 @@ struct PlanFormulation {
                 decision.append(nil)
                 continue
             }
-            let bigM = min(lane.capacity, sendable)
+            let bigM = mostCarried(by: lane)
             let charged = !isLinear && lane.isCharged
             let y = charged ? program.addVariable(upper: 1, cost: lane.fixedUSD, integer: true) : nil
             decision.append(y)
