@@ -122,6 +122,22 @@ import Testing
         #expect(p.transfers.contains { $0.bridge == "wide" })
     }
 
+    /// Targets are shares of what is left after fees: where b's need cannot be met, sending far
+    /// more than anyone holds round a→c→a would "meet" it by burning fees. No order executes
+    /// that: the plan is partial, b gets what its capped route carries (c tops a up so that a
+    /// can send it and keep its share), and the rest is unmet.
+    @Test func aShortfallIsNeverMetByBurningTokensRoundACycle() throws {
+        var m = market(balances: ["a": ("20", "0"), "b": ("0", "0"), "c": ("100", "0")])
+        m.route("a", "b", feeBps: 5, max: "10")
+        m.route("a", "c", feeBps: 5)
+        m.route("c", "a", feeBps: 5)
+        let p = try plan(m, strategy(["a": 0.1, "b": 0.9]))
+        #expect(p.status == .partial, "\(p.error ?? "")")
+        #expect(p.transfers.map { "\($0.from)→\($0.to)" } == ["c→a", "a→b"])
+        #expect(abs(try #require(p.transfers.last).amount.doubleValue - 10) < 1e-6)
+        #expect(p.unmet.keys.sorted() == ["b"])
+    }
+
     @Test func noTransferBelowTheMinimum() throws {
         var m = market(balances: ["a": ("100", "0"), "b": ("40", "0")], price: 10)
         m.route("a", "b")

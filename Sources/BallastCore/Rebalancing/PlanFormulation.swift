@@ -286,7 +286,8 @@ struct PlanFormulation {
     /// re-solved with every decision fixed to 0 or 1, so no lane carries flow under a
     /// fractional opening. `searched` is where ``PlanSearch`` found plans: the exact search
     /// runs near it first (see below), and its plan is where the search over every lane starts.
-    func solve(limits: SolverLimits, searched: PlanSearch.Result? = nil) -> Solved? {
+    /// `leastShortfallFirst` skips the solve that holds every shortfall met (see ``Rebalancer``).
+    func solve(limits: SolverLimits, searched: PlanSearch.Result? = nil, leastShortfallFirst: Bool = false) -> Solved? {
         var shortfallCosts = [Double](repeating: 0, count: program.variables.count)
         for (i, u) in unmetVariable.enumerated() {
             guard let u else { continue }
@@ -327,10 +328,12 @@ struct PlanFormulation {
             first.bound = -.infinity
             values = lift(near.formulation.polished(near.plan.values, in: near.program), from: near.formulation)
         } else {
-            first = CBC.solve(cheapest, limits: limits, start: start)
-            nodes += first.nodes
-            timeCapped = timeCapped || first.stoppedByTimeCap
-            if first.status != .optimal && first.status != .feasible {
+            let met = leastShortfallFirst ? nil : CBC.solve(cheapest, limits: limits, start: start)
+            nodes += met?.nodes ?? 0
+            timeCapped = timeCapped || met?.stoppedByTimeCap == true
+            if let met, met.status == .optimal || met.status == .feasible {
+                first = met
+            } else {
                 let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
                 guard least.status == .optimal || least.status == .feasible else { return nil }
                 // Stage 2 is held to stage 1's shortfall alone, not to its charge on tokens lost: that

@@ -88,17 +88,30 @@ public struct Rebalancer: Sendable {
         var lastFailure = ""
         let searched = PlanSearch.opening(PlanFormulation(book: book, lanes: lanes.usable, attempt: 0, aggregated: true),
                                           limits: limits)
-        for attempt in 0..<PlanFormulation.attempts {
+        var leastShortfallFirst = false, attempt = 0
+        while attempt < PlanFormulation.attempts {
             // A plan cut short is not one to act on: the search stops at once when its task is
             // cancelled (which lasts), and what it found is dropped rather than solved further.
             guard !Task.isCancelled else { return .cancelled(book.token.symbol) }
             let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: attempt)
-            guard let solved = formulation.solve(limits: limits, searched: searched) else {
+            guard let solved = formulation.solve(limits: limits, searched: leastShortfallFirst ? nil : searched,
+                                                 leastShortfallFirst: leastShortfallFirst) else {
                 return .failed(book.token.symbol, "the solver found no plan within max_solve_nodes (\(rules.maxSolveNodes)); raise it")
             }
             switch PlanSettlement.settle(solved, book: book, lanes: lanes, snapshot: snapshot) {
             case .success(let plan): return plan
-            case .failure(let failure): lastFailure = failure.description
+            case .failure(let failure):
+                lastFailure = failure.description
+                // Targets are shares of what is left after fees, so where the shortfall cannot be met
+                // otherwise, tokens sent round a cycle (larger than anything the chains hold) "meet" it
+                // by burning fees: no order executes that. The least shortfall is then solved first,
+                // where burning is charged and never pays; what cannot be met is reported. That is
+                // another program, not a rounding problem: the margins stay as they are.
+                if case .cannotOrder = failure, !leastShortfallFirst {
+                    leastShortfallFirst = true
+                    continue
+                }
+                attempt += 1
             }
         }
         return .failed(book.token.symbol, "the solver's plan could not be settled exactly in token units (\(lastFailure))")
