@@ -36,8 +36,10 @@ let package = Package(
             pkgConfig: "cbc",
             providers: [.apt(["coinor-libcbc-dev"])]
         ),
+        // CBC and CLP solves with their failed assertions turned into errors (see guard.c).
+        .target(name: "CCbcGuard", dependencies: ["CCbc"]),
         // Linear and mixed-integer programs as values, solved by CBC: pure computation, no I/O.
-        .target(name: "BallastOptimization", dependencies: ["CCbc"]),
+        .target(name: "BallastOptimization", dependencies: ["CCbc", "CCbcGuard"]),
         .target(
             name: "BallastCore",
             dependencies: ["BallastOptimization", .product(name: "Yams", package: "Yams")]

@@ -1,4 +1,5 @@
 import CCbc
+import CCbcGuard
 import Synchronization
 
 /// How far a solve may go. The node budget is what bounds the search, so the same program
@@ -35,6 +36,8 @@ public struct Solution: Sendable {
         case infeasible
         /// The budget ran out before any solution was found, or CBC gave up.
         case noSolution
+        /// CBC or CLP failed one of its own internal checks on this program (rare, numerical).
+        case failed
     }
 
     public var status: Status
@@ -77,7 +80,6 @@ public enum CBC {
             guard let model = Cbc_newModel() else {
                 return Solution(status: .noSolution, values: [], objective: 0, bound: -.infinity, nodes: 0, stoppedByTimeCap: false)
             }
-            defer { Cbc_deleteModel(model) }
             Cbc_loadProblem(model, Int32(n), Int32(program.constraints.count), matrix.starts, matrix.rows, matrix.values,
                             columnLower, columnUpper, cost, rowLower, rowUpper)
             for (i, variable) in program.variables.enumerated() where variable.isInteger { Cbc_setInteger(model, Int32(i)) }
@@ -105,7 +107,11 @@ public enum CBC {
                 Cbc_setParameter(model, "cuts", "off")
                 Cbc_setParameter(model, "feas", "off")
             }
-            Cbc_solve(model)
+            guard ballast_cbc_solve_guarded(model) == 0 else {
+                // CBC or CLP failed one of its own assertions: the model is left as it is (see guard.c).
+                return Solution(status: .failed, values: [], objective: .infinity, bound: -.infinity, nodes: 0, stoppedByTimeCap: false)
+            }
+            defer { Cbc_deleteModel(model) }
 
             let nodes = Int(Cbc_getNodeCount(model))
             let timeCap = Cbc_isSecondsLimitReached(model) != 0

@@ -1,4 +1,5 @@
 import CCbc
+import CCbcGuard
 
 /// A linear program held loaded in CLP and re-solved from its last basis as variable bounds
 /// and costs change. A local search that opens and closes a few lanes at a time solves
@@ -12,6 +13,9 @@ public final class LinearSession {
     private let model: UnsafeMutableRawPointer
     private var lower: [Double], upper: [Double], costs: [Double]
     private var changedBounds = false, changedCosts = false, addedRows = false, solvedOnce = false
+    /// CLP failed one of its own assertions in a solve: the model is left as it is (see
+    /// guard.c) and every later solve answers nil.
+    private var broken = false
 
     init?(_ program: MixedIntegerProgram) {
         guard let model = Clp_newModel() else { return nil }
@@ -27,7 +31,7 @@ public final class LinearSession {
         Clp_setLogLevel(model, 0)
     }
 
-    deinit { Clp_deleteModel(model) }
+    deinit { if !broken { Clp_deleteModel(model) } }
 
     /// Caps the simplex iterations of each solve: past it, the solve gives no answer. Iterations
     /// are the same on every machine, so a cap keeps a plan deterministic where time would not.
@@ -54,6 +58,7 @@ public final class LinearSession {
     /// Adds rows for the next solve. Rows that cut the last solution off leave its basis dual
     /// feasible, so the next solve starts from it: far fewer pivots than solving afresh.
     public func addConstraints(_ constraints: [MixedIntegerProgram.Constraint]) {
+        guard !broken else { return }
         guard !constraints.isEmpty else { return }
         var starts: [CoinBigIndex] = [0], columns: [Int32] = [], values: [Double] = []
         for constraint in constraints {
@@ -69,21 +74,24 @@ public final class LinearSession {
 
     /// The optimal values and objective, or nil when the program is infeasible or CLP gives up.
     public func solve() -> (values: [Double], objective: Double)? {
+        guard !broken else { return nil }
         if changedBounds {
             Clp_chgColumnLower(model, lower)
             Clp_chgColumnUpper(model, upper)
         }
         if changedCosts { Clp_chgObjCoefficients(model, costs) }
         // From the last basis: new bounds keep it dual feasible, new costs keep it primal feasible.
+        func run(_ call: BallastClpCall) { if !broken, ballast_clp_guarded(model, call) != 0 { broken = true } }
         if !solvedOnce {
-            Clp_initialSolve(model)
+            run(BallastClpInitialSolve)
         } else if changedBounds || addedRows {
-            Clp_dual(model, 0)
+            run(BallastClpDual)
         } else if changedCosts {
-            Clp_primal(model, 0)
+            run(BallastClpPrimal)
         }
         // A warm start that stalls is retried from scratch once.
-        if solvedOnce, Clp_status(model) != 0, Clp_status(model) != 1 { Clp_initialSolve(model) }
+        if !broken, solvedOnce, Clp_status(model) != 0, Clp_status(model) != 1 { run(BallastClpInitialSolve) }
+        guard !broken else { return nil }
         solvedOnce = true
         changedBounds = false
         changedCosts = false

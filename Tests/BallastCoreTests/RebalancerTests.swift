@@ -248,6 +248,20 @@ import Testing
             #expect(PlanAudit.violations(plan, snapshot: snapshot, strategy: strategy) == [], "seed \(seed) \(plan.token)")
         }
     }
+    /// A treasury on which CLP, under CBC's strong branching, fails one of its own assertions
+    /// (Debian builds them in), which used to abort the process. The solve is an error now, and
+    /// the plan comes from the least-shortfall stages instead.
+    @Test func aSolverAssertionIsAnErrorNotAnAbort() {
+        var generator = TreasuryGenerator(chains: 11, seed: 1592)
+        generator.randomLimits = true
+        generator.linkProbability = 0.15
+        let (snapshot, strategy) = generator.market()
+        for plan in Rebalancer(strategy: strategy)!.plan(snapshot).plans {
+            #expect(plan.status == .rebalance, "\(plan.token): \(plan.error ?? "")")
+            #expect(PlanAudit.violations(plan, snapshot: snapshot, strategy: strategy) == [], "\(plan.token)")
+        }
+    }
+
     /// The program handed to other solvers (`bench plan --write-programs`) is the one the plan
     /// solves: where the plan is proven optimal, CBC finds the same optimum in it, and it
     /// survives its JSON encoding whole, infinite bounds included.
