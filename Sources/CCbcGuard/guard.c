@@ -1,5 +1,5 @@
 // Debian builds COIN-OR CBC and CLP with assert() enabled, and on rare, numerically awkward
-// programs one fails (measured: 1 treasury in 700 generated ones, during CBC's strong
+// programs one fails (measured: one of 900 generated treasuries, during CBC's strong
 // branching), which aborts the whole process. A solve is a pure computation on memory only
 // it touches, so here an abort raised inside one is turned back into an error: the signal
 // handler jumps back to the solve's start. glibc's abort() releases its lock before raising
