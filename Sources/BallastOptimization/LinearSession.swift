@@ -15,7 +15,7 @@ public final class LinearSession {
     private var changedBounds = false, changedCosts = false, addedRows = false, solvedOnce = false
     /// CLP failed one of its own assertions in a solve: the model is left as it is (see
     /// guard.c) and every later solve answers nil.
-    private var broken = false
+    public private(set) var broken = false
 
     init?(_ program: MixedIntegerProgram) {
         guard let model = Clp_newModel() else { return nil }

@@ -286,8 +286,10 @@ struct PlanFormulation {
     /// re-solved with every decision fixed to 0 or 1, so no lane carries flow under a
     /// fractional opening. `searched` is where ``PlanSearch`` found plans: the exact search
     /// runs near it first (see below), and its plan is where the search over every lane starts.
-    /// `leastShortfallFirst` skips the solve that holds every shortfall met (see ``Rebalancer``).
+    /// `leastShortfallFirst` skips the solves that hold every shortfall met, the exact search near
+    /// `searched` among them (see ``Rebalancer``).
     func solve(limits: SolverLimits, searched: PlanSearch.Result? = nil, leastShortfallFirst: Bool = false) -> Solved? {
+        let searched = leastShortfallFirst ? nil : searched
         var shortfallCosts = [Double](repeating: 0, count: program.variables.count)
         for (i, u) in unmetVariable.enumerated() {
             guard let u else { continue }

@@ -271,10 +271,11 @@ struct PlanSearch {
     }
 
     /// Whether the search may spend another linear solve: within its budget, its task not
-    /// cancelled (a large treasury's search would hold a stopping service for a minute), and
-    /// before the safety cap unless it has no plan yet.
+    /// cancelled (a large treasury's search would hold a stopping service for a minute), CLP
+    /// still answering (after a failed assertion it never does again), and before the safety
+    /// cap unless it has no plan yet.
     private mutating func mayContinue() -> Bool {
-        guard solves < solveBudget else { return false }
+        guard solves < solveBudget, !session.broken else { return false }
         guard !Task.isCancelled else { return false }
         guard cheapestPriced.isFinite, ContinuousClock.now >= deadline else { return true }
         stoppedByTimeCap = true

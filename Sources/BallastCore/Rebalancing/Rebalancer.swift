@@ -94,8 +94,7 @@ public struct Rebalancer: Sendable {
             // cancelled (which lasts), and what it found is dropped rather than solved further.
             guard !Task.isCancelled else { return .cancelled(book.token.symbol) }
             let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: attempt)
-            guard let solved = formulation.solve(limits: limits, searched: leastShortfallFirst ? nil : searched,
-                                                 leastShortfallFirst: leastShortfallFirst) else {
+            guard let solved = formulation.solve(limits: limits, searched: searched, leastShortfallFirst: leastShortfallFirst) else {
                 return .failed(book.token.symbol, "the solver found no plan within max_solve_nodes (\(rules.maxSolveNodes)); raise it")
             }
             switch PlanSettlement.settle(solved, book: book, lanes: lanes, snapshot: snapshot) {
