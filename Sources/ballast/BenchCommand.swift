@@ -78,6 +78,9 @@ struct BenchPlan: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let writePrograms {
+            try FileManager.default.createDirectory(atPath: writePrograms, withIntermediateDirectories: true)
+        }
         print("chains  plans  routes/token  solve s (median, max)  cost $       bound $      gap (mean, worst)  optimal  time cap"
               + (referenceNodes.map { "  above the \($0)-node plan (mean, worst; its optima proven)" } ?? ""))
         for size in chains {

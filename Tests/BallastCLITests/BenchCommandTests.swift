@@ -18,11 +18,11 @@ import Testing
     }
 
     /// `--write-programs` leaves one program per plan, with the plan's cost and bound, for
-    /// scripts/prove-plan-gap to hand to another solver.
+    /// scripts/prove-plan-gap to hand to another solver; it makes the directory when missing.
     @Test func planWritesEachPlansProgram() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-programs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-programs-\(UUID().uuidString)")
+        let directory = parent.appendingPathComponent("30-chains")
+        defer { try? FileManager.default.removeItem(at: parent) }
         let result = try CLIRunner.run(["bench", "plan", "--chains", "6", "--networks", "1", "--write-programs", directory.path])
         #expect(result.status == 0, "\(result.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
