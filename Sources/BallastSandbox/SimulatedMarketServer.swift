@@ -67,6 +67,10 @@ public final class SimulatedMarketServer: Sendable {
     /// Requests that reached an endpoint so far.
     public func requests(to endpoint: MarketEndpoint) -> Int { hits.count(endpoint) }
 
+    /// Returns once `count` requests in all have reached chain `chain`'s JSON-RPC node: a test's
+    /// signal that a pull has begun, where counting requests would mean polling.
+    public func rpcArrival(on chain: String, count: Int) async { await server.arrival(at: "/rpc/\(chain)", count: count) }
+
     public func shutdown() async throws { try await server.shutdown() }
 }
 

@@ -116,7 +116,8 @@ public final class TickLoop: Service, Sendable {
     /// Opportunities recorded per tick, the most profitable first.
     static let recordedOpportunities = 100
 
-    /// One tick; nil when shutdown cut it short before anything was decided or acted on.
+    /// One tick; nil when shutdown cut it short before anything was decided or acted on. What
+    /// settling already changed in the journal is still counted and alerted.
     func tick(_ number: Int) async -> TickView? {
         let engine = self.engine.withLock { $0 }
         let startedAt = time.date, began = time.elapsed
@@ -126,7 +127,7 @@ public final class TickLoop: Service, Sendable {
             do { events = try await cycle.advance() } catch { errors.append(Self.stage(error)) }
         }
         let report = await engine.puller.pull()
-        if Task.isCancelled { return nil }
+        if Task.isCancelled { return cutShort(settled: events, engine: engine, at: startedAt) }
         let market = report.snapshot
         let scan = engine.detector?.scan(market)
         if let found = scan?.opportunities, !found.isEmpty {
@@ -143,7 +144,7 @@ public final class TickLoop: Service, Sendable {
             do {
                 var d = try cycle.decide(market, scan: scan)
                 // Shutdown cuts planning short (see Rebalancer): such plans are neither shown nor acted on.
-                if Task.isCancelled { return nil }
+                if Task.isCancelled { return cutShort(settled: events, engine: engine, at: startedAt) }
                 d.rest(lastActed: state.current.lastActed, cooldownSeconds: engine.configuration.strategy.rebalance?.cooldownSeconds ?? 0,
                        at: startedAt)
                 decision = d
@@ -186,6 +187,12 @@ public final class TickLoop: Service, Sendable {
         logger.info("tick", metadata: TickLog.metadata(view))
     }
 
+    private func cutShort(settled events: [CycleOutcome.ActionEvent], engine: Engine, at date: Date) -> TickView? {
+        metrics.count(events, mode: engine.mode)
+        raiseAlerts(for: events, at: date)
+        return nil
+    }
+
     private func raiseAlerts(_ view: TickView, engine: Engine) {
         let at = view.startedAt
         for o in view.scan?.opportunities ?? [] {
@@ -216,18 +223,7 @@ public final class TickLoop: Service, Sendable {
                                   text: "cycle \(cycle.cycle) (\(engine.mode == .live ? "live" : "dry-run")) planned \(planned) transfer\(planned == 1 ? "" : "s")", at: at))
             }
         }
-        let events = view.events + (view.cycle?.events ?? [])
-        let submitted = events.filter { $0.status == .submitted }
-        if !submitted.isEmpty {
-            alerts.send(Alert(.cycleSubmitted, subject: submitted.map(\.key).joined(separator: ","),
-                              text: "submitted \(submitted.count) transfer\(submitted.count == 1 ? "" : "s"): \(submitted.map(\.key).joined(separator: ", "))", at: at))
-        }
-        for event in events where event.status == .failed || event.status == .blocked {
-            alerts.send(Alert(.cycleFailed, subject: event.key, text: "\(event.key) \(event.status.rawValue): \(event.note ?? "")", at: at))
-        }
-        for event in events where event.status == .expired {
-            alerts.send(Alert(.actionExpired, subject: event.key, text: "\(event.key) expired: \(event.note ?? "")", at: at))
-        }
+        raiseAlerts(for: view.events + (view.cycle?.events ?? []), at: at)
         for error in view.errors where error.stage == "cycle" || error.stage == "journal" {
             alerts.send(Alert(.cycleFailed, subject: error.stage, text: "\(error.stage): \(error.message)", at: at))
         }
@@ -240,6 +236,21 @@ public final class TickLoop: Service, Sendable {
             alerts.send(readiness.ready
                 ? Alert(.readinessBack, subject: "readiness", text: "ready again", at: at)
                 : Alert(.readinessLost, subject: "readiness", text: "not ready: " + readiness.reasons.joined(separator: "; "), at: at))
+        }
+    }
+
+    /// Alerts on what happened to actions: submitted, failed or blocked, expired.
+    private func raiseAlerts(for events: [CycleOutcome.ActionEvent], at: Date) {
+        let submitted = events.filter { $0.status == .submitted }
+        if !submitted.isEmpty {
+            alerts.send(Alert(.cycleSubmitted, subject: submitted.map(\.key).joined(separator: ","),
+                              text: "submitted \(submitted.count) transfer\(submitted.count == 1 ? "" : "s"): \(submitted.map(\.key).joined(separator: ", "))", at: at))
+        }
+        for event in events where event.status == .failed || event.status == .blocked {
+            alerts.send(Alert(.cycleFailed, subject: event.key, text: "\(event.key) \(event.status.rawValue): \(event.note ?? "")", at: at))
+        }
+        for event in events where event.status == .expired {
+            alerts.send(Alert(.actionExpired, subject: event.key, text: "\(event.key) expired: \(event.note ?? "")", at: at))
         }
     }
 
