@@ -95,6 +95,22 @@ import Testing
         #expect(problems(yaml) == ["rebalance.targets.WETH fractions sum to 0.9, must sum to 1"])
     }
 
+    /// A share finer than 1e-18 has no exact decimal (`Amount` keeps 36 places), so no plan could
+    /// compute it: `check` refuses it rather than `plan` failing later. 1e-18 itself is exact.
+    @Test func sharesFinerThanABillionthOfABillionthAreRefused() throws {
+        let finer = valid.replacingOccurrences(of: "base: 0.2}", with: "base: 0.2, optimism: 1e-320}")
+            .replacingOccurrences(of: "threshold: 0.05", with: "threshold: 5e-324")
+            .replacingOccurrences(of: "ethereum: 0.5", with: "ethereum: {target: 0.5, band: 1e-19}")
+        #expect(problems(finer) == [
+            "rebalance.threshold must be 0 or at least 1e-18, got 5e-324",
+            "rebalance.targets.WETH.ethereum.band must be 0 or at least 1e-18, got 1e-19",
+            "rebalance.targets.WETH.optimism must be 0 or at least 1e-18, got 1e-320",
+        ])
+        let finest = valid.replacingOccurrences(of: "base: 0.2}", with: "base: 0.199999999999999999, optimism: 1.2345678901234567e-18}")
+        let rules = try #require(try Strategy.decode(yaml: finest, source: "s.yaml").rebalance)
+        for share in rules.targets["WETH"]!.values { #expect(Amount(decimalOf: share.fraction) != nil, "\(share.fraction)") }
+    }
+
     @Test func negativeThresholdIsRefused() {
         let yaml = valid.replacingOccurrences(of: "threshold: 0.05", with: "threshold: -0.1")
         #expect(problems(yaml) == ["rebalance.threshold must not be negative, got -0.1"])

@@ -151,12 +151,15 @@ package struct NumberRange {
     package var minInclusive = true
     package var max: Double?
     package var maxInclusive = true
+    /// The least magnitude other than zero, where finer figures cannot be computed exactly.
+    package var leastNonzero: Double?
 
-    package init(min: Double? = nil, minInclusive: Bool = true, max: Double? = nil, maxInclusive: Bool = true) {
+    package init(min: Double? = nil, minInclusive: Bool = true, max: Double? = nil, maxInclusive: Bool = true, leastNonzero: Double? = nil) {
         self.min = min
         self.minInclusive = minInclusive
         self.max = max
         self.maxInclusive = maxInclusive
+        self.leastNonzero = leastNonzero
     }
 
     package static let any = NumberRange()
@@ -164,7 +167,10 @@ package struct NumberRange {
     package static let nonNegative = NumberRange(min: 0)
     /// Basis points of a fee: at least 0, below 100%.
     package static let feeBps = NumberRange(min: 0, max: 10_000, maxInclusive: false)
-    package static let fraction = NumberRange(min: 0, max: 1)
+    /// A share of a token's total (a target, a band, the threshold): 0, or a billionth of a
+    /// billionth and more, so that every share of any balance is exact in token units.
+    package static let share = NumberRange(min: 0, max: 1, leastNonzero: 1e-18)
+    package static let bandShare = NumberRange(min: 0, max: 1, maxInclusive: false, leastNonzero: 1e-18)
 
     // The documented ranges (docs/configuration.md, docs/snapshot-format.md). Beyond them a
     // figure is a mistake, and products of them would leave the range any table or sum handles.
@@ -190,6 +196,9 @@ package struct NumberRange {
         }
         if let max, maxInclusive ? n > max : n >= max {
             return "must be \(maxInclusive ? "at most" : "below") \(DocumentValue.format(max))"
+        }
+        if let leastNonzero, n != 0, abs(n) < leastNonzero {
+            return "must be 0 or at least \(DocumentValue.format(leastNonzero))"
         }
         return nil
     }

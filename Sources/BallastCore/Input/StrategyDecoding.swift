@@ -49,7 +49,7 @@ extension Strategy {
     }
 
     private static func decodeRebalance(_ r: FieldReader, tokens: [String]) -> RebalanceRules? {
-        let threshold = r.number("threshold", in: NumberRange(min: 0, max: 1, maxInclusive: false))
+        let threshold = r.number("threshold", in: .bandShare)
         let minTransfer = r.number("min_transfer_usd", in: .usd)
         let maxFee = r.number("max_fee_bps", in: .feeBps)
         let maxAge = r.number("max_price_age_seconds", required: false, in: .seconds)
@@ -184,10 +184,10 @@ extension Strategy {
 
     /// A chain's target: a plain fraction, or `{target: fraction, band: fraction of the target}`.
     private static func decodeShare(_ chain: String, _ value: DocumentValue, in reader: FieldReader) -> TargetShare? {
-        guard case .object = value else { return reader.number(chain, in: .fraction).map { TargetShare($0) } }
+        guard case .object = value else { return reader.number(chain, in: .share).map { TargetShare($0) } }
         guard let share = reader.object(chain) else { return nil }
-        let fraction = share.number("target", in: .fraction)
-        let band = share.number("band", required: false, in: NumberRange(min: 0, max: 1, maxInclusive: false))
+        let fraction = share.number("target", in: .share)
+        let band = share.number("band", required: false, in: .bandShare)
         share.finish()
         return fraction.map { TargetShare($0, band: band) }
     }
