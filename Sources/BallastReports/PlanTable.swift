@@ -13,7 +13,7 @@ package enum PlanTable {
             var chains = Table([("CHAIN", .left), ("BALANCE", .right), ("TARGET", .right), ("BAND", .right),
                                 ("AFTER", .right), ("NOTE", .left)])
             for p in plan.positions {
-                let note = plan.unmet[p.chain].map { "short, unmet \($0): \(plan.unmetReasons[p.chain] ?? "")" } ?? (p.isShort ? "short" : "")
+                let note = plan.unmet[p.chain].map { "short, unmet \(Figures.tokens($0)): \(plan.unmetReasons[p.chain] ?? "")" } ?? (p.isShort ? "short" : "")
                 chains.add([p.chain, Figures.tokens(p.balance), Figures.tokens(p.target), "±" + Figures.tokens(p.band),
                             Figures.tokens(p.after), note])
             }

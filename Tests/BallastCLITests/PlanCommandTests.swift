@@ -51,6 +51,11 @@ import Testing
         let unmet = try #require(Amount((weth["unmet"] as? [String: String])?["base"] ?? ""))
         #expect(abs(unmet.doubleValue - 24.2) < 0.01)
         #expect((weth["unmet_reasons"] as? [String: String])?["base"] == "no bridge route reaches it")
+        // The table shows it as it shows every amount: at most 6 decimals, "…" where cut.
+        let table = try CLIRunner.run(["plan", "--snapshot", path, "--strategy", "strategies/majors.yaml"])
+        let base = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("base") && $0.contains("unmet") })
+        let shown = try #require(base.firstRange(of: "unmet ").map { base[$0.upperBound...].prefix { $0 != ":" } })
+        #expect(shown == Figures.tokens(unmet), "\(base)")
     }
 
     /// Issue 9: unknown balances are never "nothing to do"; with no token plannable, exit 69.
