@@ -262,6 +262,16 @@ import Testing
         }
     }
 
+    /// A token with no plan says why: only a budget that ran out asks for a larger one.
+    @Test func noPlanSaysWhy() {
+        let budget = PlanFormulation.Unsolved(status: .noSolution, budget: 7).description
+        #expect(budget == "the solver found no plan within max_solve_nodes (7); raise it")
+        for status in [Solution.Status.failed, .infeasible] {
+            let why = PlanFormulation.Unsolved(status: status, budget: 7).description
+            #expect(!why.contains("raise") && !why.contains("max_solve_nodes"), "\(status): \(why)")
+        }
+    }
+
     /// The program handed to other solvers (`bench plan --write-programs`) is the one the plan
     /// solves: where the plan is proven optimal, CBC finds the same optimum in it, and it
     /// survives its JSON encoding whole, infinite bounds included.

@@ -288,7 +288,7 @@ struct PlanFormulation {
     /// runs near it first (see below), and its plan is where the search over every lane starts.
     /// `leastShortfallFirst` skips the solves that hold every shortfall met, the exact search near
     /// `searched` among them (see ``Rebalancer``).
-    func solve(limits: SolverLimits, searched: PlanSearch.Result? = nil, leastShortfallFirst: Bool = false) -> Solved? {
+    func solve(limits: SolverLimits, searched: PlanSearch.Result? = nil, leastShortfallFirst: Bool = false) -> Result<Solved, Unsolved> {
         let searched = leastShortfallFirst ? nil : searched
         var shortfallCosts = [Double](repeating: 0, count: program.variables.count)
         for (i, u) in unmetVariable.enumerated() {
@@ -337,7 +337,7 @@ struct PlanFormulation {
                 first = met
             } else {
                 let least = CBC.solve(program.withCosts(shortfallCosts), limits: limits)
-                guard least.status == .optimal || least.status == .feasible else { return nil }
+                guard least.status == .optimal || least.status == .feasible else { return .failure(Unsolved(status: least.status, budget: limits.maxNodes)) }
                 // Stage 2 is held to stage 1's shortfall alone, not to its charge on tokens lost: that
                 // would confine it to the plans losing the fewest tokens, not the fewest dollars. (It
                 // minimises fees, so burning tokens never pays there.) Stage 1's plan is its start.
@@ -347,7 +347,7 @@ struct PlanFormulation {
                 first = CBC.solve(cheapest, limits: limits, start: least.values)
                 nodes += least.nodes + first.nodes
                 timeCapped = timeCapped || least.stoppedByTimeCap || first.stoppedByTimeCap
-                guard first.status == .optimal || first.status == .feasible else { return nil }
+                guard first.status == .optimal || first.status == .feasible else { return .failure(Unsolved(status: first.status, budget: limits.maxNodes)) }
             }
             values = polished(first.values, in: cheapest)
         }
@@ -360,6 +360,20 @@ struct PlanFormulation {
         if first.status != .optimal, let relaxed = relaxationBound(of: cheapest, incumbentUSD: first.objective) {
             bound = min(first.objective, max(bound, relaxed))
         }
-        return Solved(flow: flow, unmet: unmet, dust: dust, bound: bound, nodes: nodes, stoppedByTimeCap: timeCapped)
+        return .success(Solved(flow: flow, unmet: unmet, dust: dust, bound: bound, nodes: nodes, stoppedByTimeCap: timeCapped))
+    }
+
+    /// Why no plan came out of `solve`: what the last solve it needed answered.
+    struct Unsolved: Error, CustomStringConvertible {
+        var status: Solution.Status
+        var budget: Int
+
+        var description: String {
+            switch status {
+            case .failed: "the solver (CBC/CLP) failed one of its own numerical checks on this token's program; another snapshot may plan, and a larger budget would not help"
+            case .infeasible: "the solver found no plan at all for this token's program, which should always have one: please report it with the snapshot"
+            case .optimal, .feasible, .noSolution: "the solver found no plan within max_solve_nodes (\(budget)); raise it"
+            }
+        }
     }
 }

@@ -94,8 +94,10 @@ public struct Rebalancer: Sendable {
             // cancelled (which lasts), and what it found is dropped rather than solved further.
             guard !Task.isCancelled else { return .cancelled(book.token.symbol) }
             let formulation = PlanFormulation(book: book, lanes: lanes.usable, attempt: attempt)
-            guard let solved = formulation.solve(limits: limits, searched: searched, leastShortfallFirst: leastShortfallFirst) else {
-                return .failed(book.token.symbol, "the solver found no plan within max_solve_nodes (\(rules.maxSolveNodes)); raise it")
+            let solved: PlanFormulation.Solved
+            switch formulation.solve(limits: limits, searched: searched, leastShortfallFirst: leastShortfallFirst) {
+            case .success(let found): solved = found
+            case .failure(let unsolved): return .failed(book.token.symbol, unsolved.description)
             }
             switch PlanSettlement.settle(solved, book: book, lanes: lanes, snapshot: snapshot) {
             case .success(let plan): return plan
