@@ -107,7 +107,9 @@ struct BacktestCommand: AsyncParsableCommand {
             throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): no such directory or journal"])
         }
         var found: [Snapshot] = []
-        if !isDirectory.boolValue, path.hasSuffix(".json") {
+        if !isDirectory.boolValue, !isSQLite(path) {
+            // Whatever its name: a snapshot saved without `.json` replays, and a file that is
+            // neither is named as a bad snapshot, not as a damaged journal.
             found = [try Inputs.snapshot(path)]
         } else if isDirectory.boolValue {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
@@ -134,6 +136,13 @@ struct BacktestCommand: AsyncParsableCommand {
         }
         guard !found.isEmpty else { throw InputFailure(exit: ExitStatus.unavailable, lines: ["\(path): no snapshots to replay"]) }
         return found
+    }
+
+    /// Whether the file begins with SQLite's header, as every journal does.
+    private static func isSQLite(_ path: String) -> Bool {
+        guard let file = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? file.close() }
+        return (try? file.read(upToCount: 16)) == Data("SQLite format 3\0".utf8)
     }
 }
 

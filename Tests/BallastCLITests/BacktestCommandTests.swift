@@ -64,6 +64,13 @@ import Testing
         #expect(replay.stdout.contains(#""source" : "replay""#) && replay.stdout.contains(#""steps" : 1"#))
         let one = try await CLIRunner.launch(["backtest", "--strategy", majors, "--snapshots", examples + "/snapshot.json", "--format", "json"])
         #expect(one.status == 0 && one.stdout == replay.stdout, "one snapshot file replays as a directory holding it: \(one.stderr)")
+        // A file is a journal by its SQLite header, not by its name.
+        let unnamed = try CLIRunner.temporaryFile(String(contentsOfFile: examples + "/snapshot.json", encoding: .utf8), suffix: ".snap")
+        let saved = try await CLIRunner.launch(["backtest", "--strategy", majors, "--snapshots", unnamed, "--format", "json"])
+        #expect(saved.status == 0 && saved.stdout == replay.stdout, "\(saved.stderr)")
+        let text = try CLIRunner.temporaryFile("not a snapshot\n", suffix: ".txt")
+        let neither = try await CLIRunner.launch(["backtest", "--strategy", majors, "--snapshots", text])
+        #expect(neither.status == 65 && neither.stderr.contains(text) && !neither.stderr.contains("journal"), "\(neither.stderr)")
 
         let both = try await CLIRunner.launch(["backtest", "--strategy", majors, "--snapshots", examples, "--scenario", "calm"])
         #expect(both.status == 64)
