@@ -262,6 +262,25 @@ import Testing
         }
     }
 
+    /// Once the search near the plan has run, the whole network's branch and bound only proves,
+    /// and its nodes cost more the larger it is: past 400 variables its budget shrinks in
+    /// proportion (a count, so the same plan and bound on every machine).
+    @Test func theWholeNetworksProofHasABudgetScaledBySize() throws {
+        var generator = TreasuryGenerator(chains: 18, seed: 2093)
+        generator.randomLimits = true
+        var (snapshot, strategy) = generator.market()
+        strategy.tokens = ["USDC"]
+        strategy.rebalance?.maxSolveNodes = 60
+        let rebalancer = try #require(Rebalancer(strategy: strategy))
+        let variables = try #require(rebalancer.formulation(of: "USDC", snapshot: snapshot)).withoutShortfall.variables.count
+        #expect((PlanFormulation.fullyBranchedProgram..<PlanFormulation.largestBranchedProgram).contains(variables))
+        let plan = try #require(rebalancer.plan(snapshot).plans.first)
+        let nodes = try #require(plan.optimality?.nodes)
+        // Both solves run out of nodes on this treasury: the one near the plan has all 60.
+        #expect(nodes == 60 + 60 * PlanFormulation.fullyBranchedProgram / variables, "\(variables) variables")
+        #expect(PlanAudit.violations(plan, snapshot: snapshot, strategy: strategy) == [])
+    }
+
     /// A token with no plan says why: only a budget that ran out asks for a larger one.
     @Test func noPlanSaysWhy() {
         let budget = PlanFormulation.Unsolved(status: .noSolution, budget: 7).description

@@ -22,6 +22,12 @@ import Foundation
 struct PlanFormulation {
     /// Variables beyond which the whole network is not branched on, only relaxed (see `solve`).
     static let largestBranchedProgram = 1_500
+    /// Variables up to which the whole network's branch and bound has the whole node budget once
+    /// the search near the plan has run. A node's cost grows with the program, and that solve
+    /// mostly proves rather than finds: on 41 plans of 15–24-chain treasuries with minimums and
+    /// capacities, the budget scaled down past 400 variables returned the same 41 plans in 35%
+    /// less time (at most 6.8 s a token, from 11.7 s), and 4 of them no longer proven optimal.
+    static let fullyBranchedProgram = 400
     /// Margins grow thirtyfold on each retry (see ``Rebalancer``).
     static let attempts = 3
     enum Role { case short, giver, holder }
@@ -330,7 +336,11 @@ struct PlanFormulation {
             first.bound = -.infinity
             values = lift(near.formulation.polished(near.plan.values, in: near.program), from: near.formulation)
         } else {
-            let met = leastShortfallFirst ? nil : CBC.solve(cheapest, limits: limits, start: start)
+            var whole = limits
+            if near != nil {
+                whole.maxNodes = limits.maxNodes * Self.fullyBranchedProgram / max(cheapest.variables.count, Self.fullyBranchedProgram)
+            }
+            let met = leastShortfallFirst ? nil : CBC.solve(cheapest, limits: whole, start: start)
             nodes += met?.nodes ?? 0
             timeCapped = timeCapped || met?.stoppedByTimeCap == true
             if let met, met.status == .optimal || met.status == .feasible {
