@@ -78,8 +78,14 @@ struct BenchPlan: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await reportingFailures(measure)
+    }
+
+    private func measure() async throws {
         if let writePrograms {
-            try FileManager.default.createDirectory(atPath: writePrograms, withIntermediateDirectories: true)
+            do { try FileManager.default.createDirectory(atPath: writePrograms, withIntermediateDirectories: true) } catch {
+                throw InputFailure(exit: ExitStatus.cannotCreate, lines: ["\(writePrograms): cannot make the directory: \(error.localizedDescription)"])
+            }
         }
         print("chains  plans  routes/token  solve s (median, max)  cost $       bound $      gap (mean, worst)  optimal  time cap"
               + (referenceNodes.map { "  above the \($0)-node plan (mean, worst; its optima proven)" } ?? ""))
@@ -115,8 +121,10 @@ struct BenchPlan: AsyncParsableCommand {
                     if let writePrograms, let program = rebalancer.program(of: token, snapshot: snapshot, cheaperThanUSD: plan.totalFeeUSD) {
                         let record = PlanProgram(chains: size, seed: seed, token: token, planCostUSD: plan.totalFeeUSD,
                                                  lowerBoundUSD: lowerBound, program: program)
-                        try MixedIntegerProgram.jsonEncoder.encode(record)
-                            .write(to: URL(fileURLWithPath: writePrograms).appendingPathComponent("\(size)-chains-seed-\(seed)-\(token).json"))
+                        let file = URL(fileURLWithPath: writePrograms).appendingPathComponent("\(size)-chains-seed-\(seed)-\(token).json")
+                        do { try MixedIntegerProgram.jsonEncoder.encode(record).write(to: file) } catch {
+                            throw InputFailure(exit: ExitStatus.cannotCreate, lines: ["\(file.path): cannot write the program: \(error.localizedDescription)"])
+                        }
                     }
                     if verbose {
                         FileHandle.standardError.write(Data(String(format: "%d chains seed %d %@: %.2f s, %d nodes, cost $%@, bound $%@, gap %.4f%%%@%@\n", size, seed, token,

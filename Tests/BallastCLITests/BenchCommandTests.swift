@@ -35,5 +35,9 @@ import Testing
             let program = try #require(record["program"] as? [String: Any])
             #expect((program["variables"] as? [Any])?.isEmpty == false && (program["constraints"] as? [Any])?.isEmpty == false)
         }
+        // A directory it cannot make is exit 73, named.
+        let file = try CLIRunner.temporaryFile("", suffix: ".txt")
+        let refused = try CLIRunner.run(["bench", "plan", "--chains", "3", "--networks", "1", "--write-programs", file])
+        #expect(refused.status == 73 && refused.stderr.hasPrefix("error: \(file): cannot make the directory"), "\(refused.stderr)")
     }
 }
