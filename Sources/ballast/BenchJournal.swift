@@ -11,15 +11,27 @@ struct BenchJournal: AsyncParsableCommand {
     @Option(help: "Actions in the journal before timing.") var actions = 1_000_000
     @Option(help: "Actions per recorded cycle.") var cycleActions = 100
     @Option(help: "Timed repetitions; the median is reported.") var runs = 21
-    @Option(help: "The journal file; a temporary one, removed afterwards, when absent.") var journal: String?
+    @Option(help: "A journal file to create (on the disk to measure); a temporary one, removed afterwards, when absent.")
+    var journal: String?
 
     func validate() throws {
         guard (0...100_000_000).contains(actions), (1...100_000).contains(cycleActions), (1...1_000).contains(runs) else {
             throw ValidationError("need 0–100,000,000 actions, 1–100,000 cycle actions and 1–1,000 runs")
         }
+        // The timed cycles record made-up live transfers as planned: in a desk's journal, a live
+        // service would submit them.
+        if let journal, FileManager.default.fileExists(atPath: journal) {
+            throw ValidationError("--journal must name a file that does not exist yet: the benchmark fills it with made-up live actions")
+        }
     }
 
     func run() async throws {
+        try await reportingFailures {
+            do { try await measure() } catch let error as JournalError { throw InputFailure(journal: error) }
+        }
+    }
+
+    private func measure() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
