@@ -75,7 +75,7 @@ enum PlanSettlement {
                 // Shortfall the program left unmet is reported; any other is a settlement failure.
                 guard solved.unmet[i] > solved.dust else { return .failure(.shortBelowTarget(chain)) }
                 unmet[chain] = target - after[i]
-                reasons[chain] = unmetReason(shortfall: (target - after[i]).doubleValue, into: i, lanes: lanes)
+                reasons[chain] = unmetReason(shortfall: (target - after[i]).doubleValue, into: i, lanes: lanes, book: book)
             }
             // Givers pay the short chains' margins, a dust-sized amount below their exact share;
             // a chain that relays may lose what rounding arrivals down to token units costs.
@@ -153,7 +153,7 @@ enum PlanSettlement {
     }
 
     /// The main reason a short chain's shortfall could not be met, for the operator.
-    static func unmetReason(shortfall: Double, into chain: Int, lanes: RebalanceLane.Catalogue) -> String {
+    static func unmetReason(shortfall: Double, into chain: Int, lanes: RebalanceLane.Catalogue, book: TokenBook) -> String {
         let into = lanes.usable.filter { $0.to == chain }
         let excluded = lanes.excluded[chain]
         if into.isEmpty {
@@ -164,6 +164,9 @@ enum PlanSettlement {
         if let smallest = into.map(\.minimum).min(), shortfall < smallest {
             return "the shortfall is below the smallest allowed transfer (min_transfer_usd, max_fee_bps)"
         }
-        return "not enough surplus can reach it"
+        // Tokens still arriving elsewhere count in their chains' balances but cannot be sent yet.
+        let arriving = book.chains.indices.filter { $0 != chain }.reduce(Amount.zero) { $0 + (book.balance[$1] - book.spendable[$1]) }
+        guard arriving.isPositive else { return "not enough surplus can reach it" }
+        return "not enough surplus can reach it until what is in flight elsewhere lands (\(Figures.tokens(arriving)) \(book.token.symbol))"
     }
 }
