@@ -66,6 +66,9 @@ struct SandboxCommand: AsyncParsableCommand {
         guard stepSeconds.isFinite, stepSeconds >= 0.05, stepSeconds <= 3600 else { throw ValidationError("--step-seconds must be 0.05–3600") }
         guard (0...86_400).contains(fillSeconds) else { throw ValidationError("--fill-seconds must be 0–86400") }
         guard (12...1_000_000).contains(horizon) else { throw ValidationError("--horizon must be 12–1000000 steps") }
+        guard let url = URL(string: reportTo), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
+            throw ValidationError("--report-to must be an http(s) URL, such as http://127.0.0.1:8080")
+        }
     }
 
     func run() async throws {
@@ -92,7 +95,7 @@ struct SandboxCommand: AsyncParsableCommand {
             try Data(sandbox.strategy(secretVariable: Self.secretVariable).utf8).write(to: file)
         } catch {
             try? await sandbox.shutdown()
-            Terminal.error("cannot write the sandbox's files: \(error)")
+            Terminal.error("cannot write the sandbox's files (\(chainsOut), \(strategyOut)): \(error.localizedDescription)")
             throw ExitStatus.cannotCreate
         }
         // Trapped before the first line is out: whoever reads it may signal at once.

@@ -59,6 +59,11 @@ import Testing
         #expect(unknown.status == 64 && unknown.stderr.contains("calm"))
         let short = try await CLIRunner.launch(["sandbox", "--listen", "127.0.0.1:0"], environment: ["BALLAST_WEBHOOK_SECRET": "short"])
         #expect(short.status == 65 && short.stderr.contains("16 bytes") && !short.stderr.contains("short\n"))
+        let ftp = try await CLIRunner.launch(["sandbox", "--listen", "127.0.0.1:0", "--report-to", "ftp://127.0.0.1/x"])
+        #expect(ftp.status == 64 && ftp.stderr.contains("--report-to must be an http(s) URL"), "\(ftp.stderr)")
+        let nowhere = try await CLIRunner.launch(["sandbox", "--listen", "127.0.0.1:0", "--chains-out", "/proc/ballast/chains"])
+        #expect(nowhere.status == 73 && nowhere.stderr.contains("/proc/ballast/chains") && !nowhere.stderr.contains("NSCocoaErrorDomain"),
+                "\(nowhere.stderr)")
     }
 }
 
