@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Ballast: AsyncParsableCommand {
@@ -16,4 +17,28 @@ struct Ballast: AsyncParsableCommand {
     )
 
     static let version = "0.2.0"
+
+    /// ArgumentParser's own `main`, and one more check: output that could not be written (a full
+    /// disk under `plan --format json > plan.json`) is exit 73, never a silent success.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            flushOutput()
+            exit(withError: error)
+        }
+        flushOutput()
+    }
+
+    private static func flushOutput() {
+        guard fflush(nil) != 0 else { return }
+        let reason = String(cString: strerror(errno))
+        FileHandle.standardError.write(Data("error: cannot write standard output: \(reason)\n".utf8))
+        Foundation.exit(ExitStatus.cannotCreate.rawValue)
+    }
 }

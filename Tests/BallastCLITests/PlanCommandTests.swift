@@ -1,4 +1,5 @@
 import BallastCore
+import BallastSandbox
 import Foundation
 import Testing
 
@@ -32,6 +33,15 @@ import Testing
         #expect(transfer["amount"] is String && transfer["expected_received"] is String)
         #expect(transfer["fee_usd"] is NSNumber)
         #expect((weth["unmet"] as? [String: String])?.isEmpty == true)
+    }
+
+    /// A plan that cannot be written out (a full disk) is exit 73, never a silent success.
+    @Test func outputThatCannotBeWrittenIsAnError() throws {
+        let shell = try ChildProcess("/bin/sh", ["-c", "\"$0\" \"$@\" > /dev/full", CLIRunner.binary.path, "plan"] + market + ["--format", "json"],
+                                     directory: CLIRunner.repository.path)
+        let (status, _, stderr) = shell.collect()
+        #expect(status == 73, "\(String(decoding: stderr, as: UTF8.self))")
+        #expect(String(decoding: stderr, as: UTF8.self) == "error: cannot write standard output: No space left on device\n")
     }
 
     @Test func partialPlanReportsUnmetPerChain() throws {
