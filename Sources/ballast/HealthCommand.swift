@@ -20,7 +20,7 @@ struct Health: AsyncParsableCommand {
 
     func validate() throws {
         guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be between 0 and 60 seconds") }
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ValidationError("--url must be an http:// or https:// URL") }
+        guard isWebURL(url) else { throw ValidationError("--url must be an http:// or https:// URL") }
     }
 
     func run() async throws {

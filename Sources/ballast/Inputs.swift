@@ -72,6 +72,12 @@ enum Inputs {
     }
 }
 
+/// Whether `text` is an http:// or https:// URL with a host: the command-line URLs Ballast calls.
+func isWebURL(_ text: String) -> Bool {
+    guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return false }
+    return (scheme == "http" || scheme == "https") && url.host?.isEmpty == false
+}
+
 /// A failure to load input, already worded for the operator.
 struct InputFailure: Error {
     var exit: ExitCode

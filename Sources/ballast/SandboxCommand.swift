@@ -66,9 +66,7 @@ struct SandboxCommand: AsyncParsableCommand {
         guard stepSeconds.isFinite, stepSeconds >= 0.05, stepSeconds <= 3600 else { throw ValidationError("--step-seconds must be 0.05–3600") }
         guard (0...86_400).contains(fillSeconds) else { throw ValidationError("--fill-seconds must be 0–86400") }
         guard (12...1_000_000).contains(horizon) else { throw ValidationError("--horizon must be 12–1000000 steps") }
-        guard let url = URL(string: reportTo), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
-            throw ValidationError("--report-to must be an http(s) URL, such as http://127.0.0.1:8080")
-        }
+        guard isWebURL(reportTo) else { throw ValidationError("--report-to must be an http:// or https:// URL, such as http://127.0.0.1:8080") }
     }
 
     func run() async throws {

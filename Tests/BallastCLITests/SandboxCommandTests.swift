@@ -60,7 +60,10 @@ import Testing
         let short = try await CLIRunner.launch(["sandbox", "--listen", "127.0.0.1:0"], environment: ["BALLAST_WEBHOOK_SECRET": "short"])
         #expect(short.status == 65 && short.stderr.contains("16 bytes") && !short.stderr.contains("short\n"))
         let ftp = try await CLIRunner.launch(["sandbox", "--listen", "127.0.0.1:0", "--report-to", "ftp://127.0.0.1/x"])
-        #expect(ftp.status == 64 && ftp.stderr.contains("--report-to must be an http(s) URL"), "\(ftp.stderr)")
+        #expect(ftp.status == 64 && ftp.stderr.contains("--report-to must be an http:// or https:// URL"), "\(ftp.stderr)")
+        // The health probe takes its URL by the same rule.
+        let probe = try await CLIRunner.launch(["health", "--url", "ftp://127.0.0.1/x"])
+        #expect(probe.status == 64 && probe.stderr.contains("--url must be an http:// or https:// URL"), "\(probe.stderr)")
         let nowhere = try await CLIRunner.launch(["sandbox", "--listen", "127.0.0.1:0", "--chains-out", "/proc/ballast/chains"])
         #expect(nowhere.status == 73 && nowhere.stderr.contains("/proc/ballast/chains") && !nowhere.stderr.contains("NSCocoaErrorDomain"),
                 "\(nowhere.stderr)")
