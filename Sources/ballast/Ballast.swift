@@ -29,13 +29,9 @@ struct Ballast: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            flushOutput()
+            // The command's own failure is the exit status that matters.
             exit(withError: error)
         }
-        flushOutput()
-    }
-
-    private static func flushOutput() {
         guard fflush(nil) != 0 else { return }
         let reason = String(cString: strerror(errno))
         FileHandle.standardError.write(Data("error: cannot write standard output: \(reason)\n".utf8))
