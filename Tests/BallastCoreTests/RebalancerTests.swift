@@ -110,7 +110,7 @@ import Testing
         #expect(p.transfers.count == 1)
         #expect(abs(try #require(p.transfers.first).amount.doubleValue - 10) < 1e-6)
         #expect(abs(try #require(p.unmet["b"]).doubleValue - 25) < 1e-6)
-        #expect(p.unmetReasons == ["b": "not enough surplus can reach it until what is in flight elsewhere lands (60 WETH)"])
+        #expect(p.unmetReasons == ["b": "not enough surplus can reach it until what is in flight elsewhere lands (35 WETH)"])
         // Nothing in flight: the reason is the route's capacity, not a wait.
         var capped = market(balances: ["a": ("70", "0"), "b": ("0", "0")])
         capped.route("a", "b", max: "10")

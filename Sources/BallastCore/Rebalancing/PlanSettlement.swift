@@ -164,8 +164,11 @@ enum PlanSettlement {
         if let smallest = into.map(\.minimum).min(), shortfall < smallest {
             return "the shortfall is below the smallest allowed transfer (min_transfer_usd, max_fee_bps)"
         }
-        // Tokens still arriving elsewhere count in their chains' balances but cannot be sent yet.
-        let arriving = book.chains.indices.filter { $0 != chain }.reduce(Amount.zero) { $0 + (book.balance[$1] - book.spendable[$1]) }
+        // Surplus still in flight counts in its chain's balance but cannot be sent yet: what is in
+        // flight to a chain above its target, up to what it holds above that target.
+        let arriving = book.chains.indices.filter { $0 != chain && book.target[$0] < book.balance[$0] }.reduce(Amount.zero) {
+            $0 + Amount.min(book.balance[$1] - book.spendable[$1], book.balance[$1] - book.target[$1])
+        }
         guard arriving.isPositive else { return "not enough surplus can reach it" }
         return "not enough surplus can reach it until what is in flight elsewhere lands (\(Figures.tokens(arriving)) \(book.token.symbol))"
     }
