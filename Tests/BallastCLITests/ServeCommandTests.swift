@@ -66,6 +66,19 @@ import Testing
             let unknown = try await Curl.request(base + "/v1/nothing", headers: bearer)
             #expect(unknown.status == 404)
             #expect((unknown.json?["error"] as? String)?.contains("no such endpoint") == true, "\(unknown.body)")
+            // HEAD, as uptime monitors probe: GET's status and headers, no body, the same access rules.
+            let probed = try await Curl.request(base + "/livez", method: "HEAD")
+            #expect(probed.status == 200 && probed.body.isEmpty, "\(probed)")
+            #expect(try await Curl.request(base + "/v1/status", method: "HEAD").status == 401)
+            let headed = try await Curl.request(base + "/v1/status", method: "HEAD", headers: bearer)
+            #expect(headed.status == 200 && headed.body.isEmpty && headed.headers["content-type"] == "application/json", "\(headed)")
+            // A known path with a method it does not answer: 405 naming the ones it does, before any credentials.
+            for (method, path, allowed) in [("DELETE", "/v1/journal", "GET, HEAD"), ("GET", "/v1/pause", "POST"),
+                                            ("PUT", "/v1/actions/some-key/status", "POST"), ("PATCH", "/login/", "GET, HEAD, POST")] {
+                let refused = try await Curl.request(base + path, method: method, headers: bearer)
+                #expect(refused.status == 405 && refused.headers["allow"] == allowed, "\(method) \(path): \(refused)")
+            }
+            #expect(try await Curl.request(base + "/v1/journal/extra", method: "DELETE", headers: bearer).status == 404)
             let badQuery = try await Curl.request(base + "/v1/journal?since=yesterday", headers: bearer)
             #expect(badQuery.status == 400)
             #expect((badQuery.json?["error"] as? String)?.contains("RFC 3339") == true)

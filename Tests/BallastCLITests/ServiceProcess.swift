@@ -71,7 +71,8 @@ enum Curl {
     }
 
     static func request(_ url: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil) async throws -> Reply {
-        var arguments = ["-s", "-i", "-X", method, "--max-time", "20"]
+        // `-X HEAD` would wait for the body the length announces; `--head` reads none.
+        var arguments = ["-s", "-i", "--max-time", "20"] + (method == "HEAD" ? ["--head"] : ["-X", method])
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
         if body != nil { arguments += ["--data-binary", "@-"] }
         let child = try ChildProcess("/usr/bin/curl", arguments + [url], stdin: body == nil ? .discard : .pipe)

@@ -16,9 +16,11 @@ struct APIFailure: Error {
 }
 
 /// Every error leaves as JSON with a reason: the API's own refusals, Hummingbird's (unknown
-/// path 404, body too large 413), and anything unforeseen as 500 without its details.
+/// path 404, or 405 with `Allow` where `routes` answers the path with other methods; body too
+/// large 413), and anything unforeseen as 500 without its details.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -26,10 +28,14 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let failure as APIFailure {
             return JSONBody.error(failure.status, failure.reason)
         } catch let error as HTTPError {
+            if error.status == .notFound, case let allowed = routes.methods(at: request.uri.path),
+               !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
+                return JSONBody.error(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path); it answers \(allowed.joined(separator: ", "))",
+                                      headers: [.allow: allowed.joined(separator: ", ")])
+            }
             let reason = switch error.status {
             case .notFound: "no such endpoint: \(request.method) \(request.uri.path)"
             case .contentTooLarge: "the body is larger than \(APIRoutes.maxBodyBytes / 1024) KB"
-            case .methodNotAllowed: "\(request.method) is not allowed on \(request.uri.path)"
             default: error.body ?? error.status.reasonPhrase
             }
             return JSONBody.error(error.status, reason, headers: error.headers)

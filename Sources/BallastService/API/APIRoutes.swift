@@ -13,9 +13,12 @@ enum APIRoutes {
     static let maxPageSize = 1_000
 
     static func router(loop: TickLoop, access: Access, logger: Logger) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.add(middleware: JSONErrorMiddleware(logger: logger))
-        router.add(middleware: BodyLimitMiddleware())
+        // HEAD answers as GET without the body: uptime monitors probe with it.
+        let built = Router(options: .autoGenerateHeadEndpoints)
+        let routes = RouteTable()
+        built.add(middleware: JSONErrorMiddleware(logger: logger, routes: routes))
+        built.add(middleware: BodyLimitMiddleware())
+        let router = RecordingRouter(router: built, table: routes)
 
         // Unauthenticated: probes, the login form, and the signer's signed status reports.
         router.get("/livez") { _, _ in JSONBody.text("ok", contentType: "text/plain; charset=utf-8") }
@@ -63,7 +66,7 @@ enum APIRoutes {
         api.post("/v1/pause") { request, _ in try await pause(true, request, loop: loop) }
         api.post("/v1/resume") { request, _ in try await pause(false, request, loop: loop) }
         api.get("/v1/openapi.json") { _, _ in JSONBody.text(OpenAPIDocument.json, contentType: "application/json") }
-        return router
+        return built
     }
 
     private static func login(_ request: Request, access: Access, throttle: LoginThrottle) async throws -> Response {
