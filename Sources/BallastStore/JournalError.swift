@@ -15,6 +15,8 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
         case unknownAction
         /// The state machine does not allow that move.
         case invalidTransition
+        /// A reported delivery that cannot be right: before the action existed, or ahead of now.
+        case implausibleDelivery
         /// A stored value could not be read back.
         case unreadable
     }

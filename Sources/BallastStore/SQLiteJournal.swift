@@ -203,6 +203,9 @@ public final class SQLiteJournal: Journal {
             guard action.status.canMove(to: status) else {
                 throw JournalError(.invalidTransition, path: path, "action \(key) is \(action.status.rawValue); it cannot become \(status.rawValue)")
             }
+            if let delivered = update.deliveredAt {
+                try Self.checkDelivery(delivered, of: action, at: at, path: path)
+            }
             action.status = status
             action.updatedAt = at
             action.reference = update.reference ?? action.reference
@@ -229,6 +232,24 @@ public final class SQLiteJournal: Journal {
                 WHERE idempotency_key = ?
                 """, arguments: [at.timeIntervalSince1970, sourceBalance?.description, at.timeIntervalSince1970, key])
             try appendHistory(key, StatusChange(status: action.status, actor: actor, note: "sending (attempt \(action.attempts + 1))", at: at), db: db)
+        }
+    }
+
+    /// Clock difference allowed between the desk's signer and this machine.
+    public static let clockSkew: TimeInterval = 300
+
+    /// A delivery time must fall between the action's creation and now (give or take
+    /// ``clockSkew``). A confirmed action counts in flight until a balance read at or after its
+    /// delivery: one dated ahead (a typo, a signer's broken clock) would count phantom tokens at
+    /// the destination until then, and one dated before the action existed is not this action's.
+    private static func checkDelivery(_ delivered: Date, of action: JournalAction, at now: Date, path: String) throws(JournalError) {
+        if delivered > now.addingTimeInterval(clockSkew) {
+            throw JournalError(.implausibleDelivery, path: path, "action \(action.idempotencyKey) cannot have been delivered at \(Timestamp.format(delivered)), "
+                                + "after now (\(Timestamp.format(now))): it would count in flight until then")
+        }
+        if delivered < action.createdAt.addingTimeInterval(-clockSkew) {
+            throw JournalError(.implausibleDelivery, path: path, "action \(action.idempotencyKey) cannot have been delivered at \(Timestamp.format(delivered)), "
+                                + "before it was planned (\(Timestamp.format(action.createdAt)))")
         }
     }
 

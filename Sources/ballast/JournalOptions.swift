@@ -30,7 +30,7 @@ extension InputFailure {
     init(journal error: JournalError) {
         switch error.kind {
         case .busy: self.init(exit: ExitStatus.tryLater, lines: [error.description])
-        case .unknownAction, .invalidTransition: self.init(exit: ExitStatus.badInput, lines: [error.description])
+        case .unknownAction, .invalidTransition, .implausibleDelivery: self.init(exit: ExitStatus.badInput, lines: [error.description])
         case .cannotOpen, .readOnly, .corrupt, .newerSchema, .unreadable: self.init(exit: ExitStatus.journalUnusable, lines: [error.description])
         }
     }

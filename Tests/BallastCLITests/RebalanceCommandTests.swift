@@ -59,6 +59,12 @@ import Testing
             let key = try #require(try await desk.actions().first?["idempotency_key"] as? String)
             let missing = try await desk.ballast(["journal", "set-status", key, "confirmed"])
             #expect(missing.status == 64)
+            // A delivery dated ahead would count phantom tokens in flight until then; one dated
+            // before the action existed is not this action's.
+            for at in ["2099-01-01T00:00:00Z", "2001-01-01T00:00:00Z"] {
+                let implausible = try await desk.ballast(["journal", "set-status", key, "confirmed", "--received", "30.5", "--at", at])
+                #expect(implausible.status == 65 && implausible.stderr.contains("cannot have been delivered at \(at.dropLast())"), "\(implausible.stderr)")
+            }
             let confirmed = try await desk.ballast(["journal", "set-status", key, "confirmed", "--received", "30.5", "--note", "block 123"])
             #expect(confirmed.status == 0, "\(confirmed.stderr)")
             let shown = try await desk.ballast(["journal", "show", key])

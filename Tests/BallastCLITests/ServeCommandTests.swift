@@ -308,6 +308,10 @@ import Testing
             let other = try await Curl.request(service.url + "/v1/actions/someone-else/status", method: "POST",
                                                headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(body, Self.secret)], body: body)
             #expect(other.status == 400, "a signed report names its key: it cannot be replayed for another action")
+            let ahead = Data(#"{"idempotency_key": "\#(key)", "status": "confirmed", "received": "12.5", "delivered_at": "2099-01-01T00:00:00Z"}"#.utf8)
+            let implausible = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(ahead, Self.secret)], body: ahead)
+            #expect(implausible.status == 400 && implausible.body.contains("after now"), "\(implausible.body)")
+            #expect(!implausible.body.contains(desk.journal), "the journal's path is this machine's business")
             let signed = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(body, Self.secret)], body: body)
             #expect(signed.status == 200, "\(signed.body)")
             #expect(signed.json?["status"] as? String == "confirmed")

@@ -10,7 +10,7 @@ import Hummingbird
 /// too, so a signed report cannot be replayed against another action, and the timestamp must be
 /// within five minutes of the service's clock.
 enum ActionStatusReport {
-    static let maxSkewSeconds = 300.0
+    static let maxSkewSeconds = SQLiteJournal.clockSkew
 
     static func handle(_ request: Request, key: String, loop: TickLoop) async throws -> Response {
         guard let secret = loop.webhookSecret else {
@@ -39,8 +39,12 @@ enum ActionStatusReport {
                                                     ? ActionUpdate(received: report.received, deliveredAt: report.deliveredAt ?? now) : ActionUpdate(),
                                                 at: now)
         } catch {
-            if error.kind == .invalidTransition { throw APIFailure(.conflict, error.description) }
-            throw error
+            // The reason without the journal's path: that is this machine's business.
+            switch error.kind {
+            case .invalidTransition: throw APIFailure(.conflict, error.detail)
+            case .implausibleDelivery: throw APIFailure(.badRequest, error.detail)
+            default: throw error
+            }
         }
         return try JSONBody.response(["idempotency_key": key, "status": moved.status.rawValue])
     }
