@@ -1,6 +1,7 @@
 import BallastSandbox
 import Crypto
 import Foundation
+import GRDB
 import Testing
 
 /// `ballast serve` run as a desk runs it: against the simulated market and a signed-webhook
@@ -312,6 +313,15 @@ import Testing
             let implausible = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(ahead, Self.secret)], body: ahead)
             #expect(implausible.status == 400 && implausible.body.contains("after now"), "\(implausible.body)")
             #expect(!implausible.body.contains(desk.journal), "the journal's path is this machine's business")
+            // Another process holding the journal past its busy timeout: the signer is told to retry, not "internal error".
+            var holding = Configuration()
+            holding.busyMode = .timeout(30)
+            holding.allowsUnsafeTransactions = true  // the lock is held across the request on purpose
+            let holder = try DatabaseQueue(path: desk.journal, configuration: holding)
+            try holder.inDatabase { try $0.execute(sql: "BEGIN EXCLUSIVE") }
+            let busy = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(body, Self.secret)], body: body)
+            try holder.inDatabase { try $0.execute(sql: "COMMIT") }
+            #expect(busy.status == 503 && busy.headers["retry-after"] == "1" && busy.body.contains("locked by another process"), "\(busy)")
             let signed = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(body, Self.secret)], body: body)
             #expect(signed.status == 200, "\(signed.body)")
             #expect(signed.json?["status"] as? String == "confirmed")

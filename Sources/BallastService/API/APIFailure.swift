@@ -1,4 +1,5 @@
 import BallastReports
+import BallastStore
 import Foundation
 import Hummingbird
 import Logging
@@ -17,7 +18,8 @@ struct APIFailure: Error {
 
 /// Every error leaves as JSON with a reason: the API's own refusals, Hummingbird's (unknown
 /// path 404, or 405 with `Allow` where `routes` answers the path with other methods; body too
-/// large 413), and anything unforeseen as 500 without its details.
+/// large 413), a journal another process holds 503, and anything unforeseen as 500 without its
+/// details.
 struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
     let routes: RouteTable
@@ -39,6 +41,10 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             default: error.body ?? error.status.reasonPhrase
             }
             return JSONBody.error(error.status, reason, headers: error.headers)
+        } catch let error as JournalError where error.kind == .busy {
+            // Another process holds the journal past the busy timeout: a retry will do, so the
+            // caller (a signer's report, a page of the journal) is told when, not "internal error".
+            return JSONBody.error(.serviceUnavailable, error.detail, headers: [.retryAfter: "1"])
         } catch is NIOTooManyBytesError {
             // A body without a declared length that runs past the limit where it is read.
             return JSONBody.error(.contentTooLarge, "the body is larger than \(APIRoutes.maxBodyBytes / 1024) KB")
