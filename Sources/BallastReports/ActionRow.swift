@@ -26,10 +26,14 @@ package struct ActionRow: Encodable {
         case feeUSD = "fee_usd", status, createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    /// RFC 4180: a header, then one line per action; fields with a comma, quote or line break are quoted.
+    /// RFC 4180: a header, then one line per action; fields with a comma, quote or line break are
+    /// quoted. A field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a
+    /// carriage return first: a chain or token named so in a snapshot) gets a leading `'`, as
+    /// OWASP advises; no figure Ballast writes starts with one.
     package static func csv(_ actions: [JournalAction]) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        func field(_ text: String) -> String {
+            let s = text.first.map { "=+-@\t\r".contains($0) } == true ? "'" + text : text
+            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
         var lines = [CodingKeys.allCases.map(\.rawValue).joined(separator: ",")]
         for a in actions.map(ActionRow.init) {
