@@ -20,9 +20,13 @@ public struct ServiceSettings: Sendable {
     public var version: String
     /// The environment `${NAME}` references are read from (alert URLs, webhook secrets).
     public var environment: [String: String]
+    /// How long the journal keeps the opportunities ticks saw; nil keeps them all. Up to 100 rows
+    /// a tick, every tick, would otherwise fill the disk of a service left running.
+    public var opportunityRetention: Duration?
 
     public init(interval: Duration, live: Bool, host: String, port: Int, apiToken: String?, journalPath: String,
-                pull: PullSettings, actor: String = "serve", version: String, environment: [String: String]) {
+                pull: PullSettings, actor: String = "serve", version: String, environment: [String: String],
+                opportunityRetention: Duration? = nil) {
         self.interval = interval
         self.live = live
         self.host = host
@@ -33,6 +37,7 @@ public struct ServiceSettings: Sendable {
         self.actor = actor
         self.version = version
         self.environment = environment
+        self.opportunityRetention = opportunityRetention
     }
 
     /// True for addresses only this machine can reach.

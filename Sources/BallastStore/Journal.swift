@@ -80,8 +80,9 @@ public protocol Journal: Sendable {
     func pauseState() throws(JournalError) -> PauseState
     func setPaused(_ state: PauseState) throws(JournalError)
 
-    /// Records what a tick saw on offer.
-    func recordOpportunities(_ seen: [SeenOpportunity]) throws(JournalError)
+    /// Records what a tick saw on offer and, in the same write, forgets what was seen before
+    /// `cutoff` (a service's retention; nil keeps everything). Nothing seen, nothing written.
+    func recordOpportunities(_ seen: [SeenOpportunity], forgettingBefore cutoff: Date?) throws(JournalError)
     /// Opportunities seen at or after `since`, newest first.
     func opportunities(since: Date?, limit: Int) throws(JournalError) -> [SeenOpportunity]
 

@@ -325,8 +325,7 @@ public final class SQLiteJournal: Journal {
             try db.execute(sql: "DELETE FROM snapshots WHERE hash NOT IN (SELECT snapshot_hash FROM cycles)")
             let snapshots = db.changesCount
             try db.execute(sql: "DELETE FROM strategies WHERE hash NOT IN (SELECT strategy_hash FROM cycles)")
-            try db.execute(sql: "DELETE FROM opportunities WHERE seen_at < ?", arguments: [cutoff])
-            return PruneReport(cycles: cycles, actions: actions, snapshots: snapshots, opportunities: db.changesCount)
+            return PruneReport(cycles: cycles, actions: actions, snapshots: snapshots, opportunities: try Self.forgetOpportunities(db, before: date))
         }
         // Give the space back to the file system; a failure here loses nothing.
         _ = try? database.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
@@ -335,9 +334,10 @@ public final class SQLiteJournal: Journal {
 
     // MARK: Opportunities
 
-    public func recordOpportunities(_ seen: [SeenOpportunity]) throws(JournalError) {
+    public func recordOpportunities(_ seen: [SeenOpportunity], forgettingBefore cutoff: Date?) throws(JournalError) {
         guard !seen.isEmpty else { return }
         try writing { db in
+            if let cutoff { _ = try Self.forgetOpportunities(db, before: cutoff) }
             for o in seen {
                 try db.execute(sql: """
                     INSERT INTO opportunities (seen_at, token, buy_chain, sell_chain, bridge, amount, profit_usd, roi_bps)
@@ -346,6 +346,12 @@ public final class SQLiteJournal: Journal {
                                      o.profitUSD, o.roiBps])
             }
         }
+    }
+
+    /// Deletes the opportunities seen before `date`; how many.
+    private static func forgetOpportunities(_ db: Database, before date: Date) throws -> Int {
+        try db.execute(sql: "DELETE FROM opportunities WHERE seen_at < ?", arguments: [date.timeIntervalSince1970])
+        return db.changesCount
     }
 
     public func opportunities(since: Date?, limit: Int) throws(JournalError) -> [SeenOpportunity] {

@@ -1,4 +1,6 @@
+import BallastCore
 import BallastSandbox
+import BallastStore
 import Crypto
 import Foundation
 import GRDB
@@ -329,6 +331,30 @@ import Testing
             #expect(shown.stdout.contains("received 12.5"), "\(shown.stdout)")
             #expect(shown.stdout.contains("confirmed  signer"), "\(shown.stdout)")
             #expect(await service.stop().status == 0)
+        }
+    }
+
+    @Test func opportunitiesOlderThanTheRetentionAreForgotten() async throws {
+        try await Self.withDesk { desk in
+            // Seen three days and one hour before the service starts.
+            do {
+                let journal = try SQLiteJournal(path: desk.journal, access: .readWrite)
+                try journal.recordOpportunities([(3 * 86_400.0, "seeded-old"), (3_600, "seeded-recent")].map { ago, bridge in
+                    SeenOpportunity(seenAt: Date().addingTimeInterval(-ago), token: "USDC", buyChain: "chain01", sellChain: "chain00",
+                                    bridge: bridge, amount: Amount("1")!, profitUSD: 1, roiBps: 1)
+                }, forgettingBefore: nil)
+            }
+            // USDC 3% dearer on chain00 than elsewhere: every tick sees an opportunity to record.
+            desk.server.updateState { $0.prices[0][0] *= 1.03; $0.feedPrices[0][0] *= 1.03 }
+            let service = try await desk.serve(["--keep-opportunities-days", "2"])
+            _ = try await service.tick { Int($0["opportunities"] as? String ?? "") ?? 0 > 0 }
+            let history = try await Curl.request(service.url + "/v1/opportunities/history?limit=1000", headers: bearer)
+            let bridges = (history.json?["opportunities"] as? [[String: Any]] ?? []).compactMap { $0["bridge"] as? String }
+            #expect(bridges.contains("seeded-recent") && !bridges.contains("seeded-old"), "\(history.body.prefix(2_000))")
+            #expect(bridges.count > 1, "the tick's own are recorded")
+            #expect(await service.stop().status == 0)
+            let refused = try await CLIRunner.launch(["serve", "--chains", desk.chains, "--strategy", desk.strategy, "--keep-opportunities-days", "-1"])
+            #expect(refused.status == 64 && refused.stderr.contains("--keep-opportunities-days"), "\(refused.stderr)")
         }
     }
 

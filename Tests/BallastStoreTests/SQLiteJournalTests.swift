@@ -131,9 +131,9 @@ import Testing
             SeenOpportunity(seenAt: TemporaryJournal.start.addingTimeInterval(minutes * 60), token: token, buyChain: "base",
                             sellChain: "arbitrum", bridge: "across", amount: Amount("1.234567890123456789")!, profitUSD: profit, roiBps: 12.5)
         }
-        try journal.recordOpportunities([seen(0, "WETH", 10), seen(0, "WBTC", 20)])
-        try journal.recordOpportunities([])
-        try journal.recordOpportunities([seen(90, "WETH", 30)])
+        try journal.recordOpportunities([seen(0, "WETH", 10), seen(0, "WBTC", 20)], forgettingBefore: nil)
+        try journal.recordOpportunities([], forgettingBefore: nil)
+        try journal.recordOpportunities([seen(90, "WETH", 30)], forgettingBefore: nil)
         let all = try journal.opportunities(since: nil, limit: 10)
         #expect(all.map(\.profitUSD) == [30, 20, 10])
         #expect(all.first?.amount.description == "1.234567890123456789", "amounts stay exact")
@@ -142,6 +142,11 @@ import Testing
         let report = try journal.prune(before: TemporaryJournal.start.addingTimeInterval(3_600))
         #expect(report.opportunities == 2)
         #expect(try journal.opportunities(since: nil, limit: 10).map(\.profitUSD) == [30])
+        // A service's retention: recording forgets, in the same write, what was seen before the cutoff.
+        try journal.recordOpportunities([], forgettingBefore: .distantFuture)
+        #expect(try journal.opportunities(since: nil, limit: 10).count == 1, "nothing seen, nothing written")
+        try journal.recordOpportunities([seen(200, "WBTC", 40)], forgettingBefore: TemporaryJournal.start.addingTimeInterval(100 * 60))
+        #expect(try journal.opportunities(since: nil, limit: 10).map(\.profitUSD) == [40])
     }
 
     @Test func pruneKeepsWhatIsStillMoving() throws {

@@ -134,7 +134,8 @@ public final class TickLoop: Service, Sendable {
             // The best of each tick: enough to see what was on offer and when, without letting a
             // market with thousands of marginal routes fill the journal.
             let best = found.sorted { $0.profitUSD > $1.profitUSD }.prefix(Self.recordedOpportunities)
-            do { try journal.recordOpportunities(best.map { SeenOpportunity($0, seenAt: market.takenAt) }) } catch {
+            let cutoff = settings.opportunityRetention.map { startedAt.addingTimeInterval(-($0 / .seconds(1))) }
+            do { try journal.recordOpportunities(best.map { SeenOpportunity($0, seenAt: market.takenAt) }, forgettingBefore: cutoff) } catch {
                 errors.append(("journal", "\(error)"))
             }
         }
