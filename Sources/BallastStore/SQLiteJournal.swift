@@ -203,9 +203,7 @@ public final class SQLiteJournal: Journal {
             guard action.status.canMove(to: status) else {
                 throw JournalError(.invalidTransition, path: path, "action \(key) is \(action.status.rawValue); it cannot become \(status.rawValue)")
             }
-            if let delivered = update.deliveredAt {
-                try Self.checkDelivery(delivered, of: action, at: at, path: path)
-            }
+            try Self.checkDelivery(update, of: action, at: at, path: path)
             action.status = status
             action.updatedAt = at
             action.reference = update.reference ?? action.reference
@@ -238,11 +236,18 @@ public final class SQLiteJournal: Journal {
     /// Clock difference allowed between the desk's signer and this machine.
     public static let clockSkew: TimeInterval = 300
 
-    /// A delivery time must fall between the action's creation and now (give or take
-    /// ``clockSkew``). A confirmed action counts in flight until a balance read at or after its
-    /// delivery: one dated ahead (a typo, a signer's broken clock) would count phantom tokens at
-    /// the destination until then, and one dated before the action existed is not this action's.
-    private static func checkDelivery(_ delivered: Date, of action: JournalAction, at now: Date, path: String) throws(JournalError) {
+    /// A reported delivery must be one this action could have made. Its time falls between the
+    /// action's creation and now (give or take ``clockSkew``): a confirmed action counts in flight
+    /// until a balance read at or after its delivery, so one dated ahead (a typo, a signer's
+    /// broken clock) would count phantom tokens at the destination until then, and one dated
+    /// before the action existed is not this action's. What arrived is at most what was sent (a
+    /// bridge takes fees, it adds nothing): more is an amount in the token's base units.
+    private static func checkDelivery(_ update: ActionUpdate, of action: JournalAction, at now: Date, path: String) throws(JournalError) {
+        if let received = update.received, received > action.amount {
+            throw JournalError(.implausibleDelivery, path: path, "action \(action.idempotencyKey) sent \(action.amount) \(action.token); "
+                                + "\(received) cannot have arrived (amounts are in whole tokens, not base units)")
+        }
+        guard let delivered = update.deliveredAt else { return }
         if delivered > now.addingTimeInterval(clockSkew) {
             throw JournalError(.implausibleDelivery, path: path, "action \(action.idempotencyKey) cannot have been delivered at \(Timestamp.format(delivered)), "
                                 + "after now (\(Timestamp.format(now))): it would count in flight until then")

@@ -65,6 +65,9 @@ import Testing
                 let implausible = try await desk.ballast(["journal", "set-status", key, "confirmed", "--received", "30.5", "--at", at])
                 #expect(implausible.status == 65 && implausible.stderr.contains("cannot have been delivered at \(at.dropLast())"), "\(implausible.stderr)")
             }
+            // More than was sent: the amount in USDC's base units (6 decimals), not in tokens.
+            let baseUnits = try await desk.ballast(["journal", "set-status", key, "confirmed", "--received", "30500000"])
+            #expect(baseUnits.status == 65 && baseUnits.stderr.contains("30500000 cannot have arrived"), "\(baseUnits.stderr)")
             let confirmed = try await desk.ballast(["journal", "set-status", key, "confirmed", "--received", "30.5", "--note", "block 123"])
             #expect(confirmed.status == 0, "\(confirmed.stderr)")
             let shown = try await desk.ballast(["journal", "show", key])

@@ -315,6 +315,9 @@ import Testing
             let implausible = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(ahead, Self.secret)], body: ahead)
             #expect(implausible.status == 400 && implausible.body.contains("after now"), "\(implausible.body)")
             #expect(!implausible.body.contains(desk.journal), "the journal's path is this machine's business")
+            let baseUnits = Data(#"{"idempotency_key": "\#(key)", "status": "confirmed", "received": "12500000"}"#.utf8)
+            let tooMuch = try await Curl.request(url, method: "POST", headers: ["X-Ballast-Timestamp": "\(stamp)", "X-Ballast-Signature": signature(baseUnits, Self.secret)], body: baseUnits)
+            #expect(tooMuch.status == 400 && tooMuch.body.contains("base units"), "\(tooMuch.body)")
             // Another process holding the journal past its busy timeout: the signer is told to retry, not "internal error".
             var holding = Configuration()
             holding.busyMode = .timeout(30)
