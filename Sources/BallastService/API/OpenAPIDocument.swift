@@ -72,7 +72,8 @@ enum OpenAPIDocument {
             "idempotency_key": {"type": "string"}, "status": {"enum": ["confirmed", "failed"]}, "received": {"type": "string"},
             "delivered_at": {"type": "string", "format": "date-time"}, "note": {"type": "string", "maxLength": 500}}}}}},
           "responses": {"200": {"description": "recorded"}, "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-            "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}}
+            "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+            "503": {"description": "the journal is held by another process: retry after Retry-After seconds"}}}}
       }
     }
     """#
