@@ -61,8 +61,11 @@ public enum ServiceRunner {
         }
         let router = APIRoutes.router(loop: loop, access: Access(token: settings.apiToken), logger: logger)
         let host = settings.host
+        let open = OpenConnections(limit: settings.maxConnections)
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGate(open)],
+                                                idleTimeout: .nanoseconds(Int64(settings.idleTimeout / .nanoseconds(1))))),
             configuration: .init(address: .hostname(host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.port

@@ -23,10 +23,14 @@ public struct ServiceSettings: Sendable {
     /// How long the journal keeps the opportunities ticks saw; nil keeps them all. Up to 100 rows
     /// a tick, every tick, would otherwise fill the disk of a service left running.
     public var opportunityRetention: Duration?
+    /// API connections open at once; more are closed as they arrive (see ``ConnectionGate``).
+    public var maxConnections: Int
+    /// How long an API connection may sit idle between requests before the server closes it.
+    public var idleTimeout: Duration
 
     public init(interval: Duration, live: Bool, host: String, port: Int, apiToken: String?, journalPath: String,
                 pull: PullSettings, actor: String = "serve", version: String, environment: [String: String],
-                opportunityRetention: Duration? = nil) {
+                opportunityRetention: Duration? = nil, maxConnections: Int = 256, idleTimeout: Duration = .seconds(60)) {
         self.interval = interval
         self.live = live
         self.host = host
@@ -38,6 +42,8 @@ public struct ServiceSettings: Sendable {
         self.version = version
         self.environment = environment
         self.opportunityRetention = opportunityRetention
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
     }
 
     /// True for addresses only this machine can reach.

@@ -60,7 +60,7 @@ struct BenchServe: AsyncParsableCommand {
         let logger = Logger(label: "bench") { LineLogHandler(label: $0, format: .text, level: .critical) }
         let settings = ServiceSettings(interval: .zero, live: false, host: "127.0.0.1", port: 0, apiToken: "bench-token-0123456789",
                                        journalPath: journalPath, pull: PullSettings(deadline: .seconds(30)), version: Ballast.version,
-                                       environment: [:])
+                                       environment: [:], maxConnections: clients + 16)  // the load, not the cap, is measured
 
         // Ticks back to back, in process: RSS after each tenth, and each tick's cost beyond its pull.
         let client = HTTPClient()

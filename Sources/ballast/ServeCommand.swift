@@ -44,10 +44,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days the journal keeps the opportunities ticks saw (/v1/opportunities/history); older ones are forgotten as ticks record new ones. 0 keeps them all.")
     var keepOpportunitiesDays = 30
 
+    @Option(help: "API connections open at once; more are closed as they arrive, so idle clients cannot take the descriptors ticks need.")
+    var maxConnections = 256
+
+    @Option(help: "Seconds an API connection may sit idle between requests before it is closed.")
+    var idleTimeout: Double = 60
+
     @OptionGroup var pull: PullOptions
 
     func validate() throws {
         guard interval.isFinite, interval >= 0.01, interval <= 86_400 else { throw ValidationError("--interval must be between 0.01 and 86400 seconds") }
+        guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be a whole number from 1 to 100000") }
+        guard idleTimeout.isFinite, idleTimeout >= 0.01, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0.01 and 86400 seconds") }
         guard (0...36_500).contains(keepOpportunitiesDays) else { throw ValidationError("--keep-opportunities-days must be a whole number of days from 0 to 36500") }
         guard Self.address(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080") }
     }
@@ -81,7 +89,8 @@ struct Serve: AsyncParsableCommand {
                     interval: .milliseconds(Int64(interval * 1000)), live: live, host: host, port: port,
                     apiToken: environment["BALLAST_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }, journalPath: journal.path,
                     pull: pull.settings, version: Ballast.version, environment: environment,
-                    opportunityRetention: keepOpportunitiesDays == 0 ? nil : .seconds(keepOpportunitiesDays * 86_400)),
+                    opportunityRetention: keepOpportunitiesDays == 0 ? nil : .seconds(keepOpportunitiesDays * 86_400),
+                    maxConnections: maxConnections, idleTimeout: .milliseconds(Int64(idleTimeout * 1000))),
                 loader: loader, logger: logger)
         } catch let failure as ServiceRunner.StartFailure {
             Terminal.error(failure.description)
