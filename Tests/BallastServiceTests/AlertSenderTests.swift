@@ -9,6 +9,15 @@ import Testing
 /// Alerts as the receivers see them: formats, the repeat window, per-webhook thresholds, a
 /// failing receiver that costs nothing, and a secret URL that never reaches the log.
 @Suite struct AlertSenderTests {
+    @Test func slackTextCannotMentionOrLink() throws {
+        let alert = Alert(.cycleFailed, subject: "journal", text: "refused by the receiver: <!channel> see <https://evil.example|the fix> & pay",
+                          at: Date(timeIntervalSince1970: 0))
+        let slack = try JSONSerialization.jsonObject(with: alert.body(.slack, strategy: "a<b")) as? [String: String]
+        #expect(slack?["text"] == "[ballast a&lt;b] refused by the receiver: &lt;!channel&gt; see &lt;https://evil.example|the fix&gt; &amp; pay")
+        let json = try JSONSerialization.jsonObject(with: alert.body(.json, strategy: "a<b")) as? [String: String]
+        #expect(json?["text"] == alert.text, "the JSON format carries the text as it is")
+    }
+
     @Test func alertsAreFormattedDeduplicatedAndASecretURLIsNeverLogged() async throws {
         let server = try await LoopbackServer { request in
             request.path == "/broken" ? .json(#"{"error": "down"}"#, status: 500) : .json("{}")

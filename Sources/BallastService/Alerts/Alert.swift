@@ -34,13 +34,19 @@ struct Alert: Sendable, Hashable {
         self.streak = streak
     }
 
-    /// The body for a webhook of `format`.
+    /// The body for a webhook of `format`. Slack reads `<…>` as mentions and links (`<!channel>`,
+    /// `<https://…|click>`), and alert texts carry words from outside (a receiver's refusal, a
+    /// source's error), so `&`, `<` and `>` are escaped as Slack asks; nothing else is.
     func body(_ format: AlertFormat, strategy: String) -> Data {
         let object: [String: String] = switch format {
-        case .slack: ["text": "[ballast \(strategy)] \(text)"]
+        case .slack: ["text": Self.slackEscaped("[ballast \(strategy)] \(text)")]
         case .json: ["kind": kind.rawValue, "subject": subject, "text": text, "at": Timestamp.format(at), "strategy": strategy]
         }
         // A dictionary of strings always encodes.
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+
+    static func slackEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
