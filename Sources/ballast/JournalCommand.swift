@@ -112,7 +112,7 @@ struct JournalCommand: AsyncParsableCommand {
         @Option(help: "With confirmed: when it arrived (RFC 3339); default now. It counts in flight until a balance read at or after this.")
         var at: String?
 
-        @Option(help: "A note for the history.")
+        @Option(help: "A note for the history (at most 500 characters).")
         var note: String?
 
         func validate() throws {
@@ -124,6 +124,7 @@ struct JournalCommand: AsyncParsableCommand {
                 throw ValidationError("--received and --at go with confirmed")
             }
             if let at, Timestamp.parse(at) == nil { throw ValidationError("--at must be an RFC 3339 time") }
+            try JournalOptions.checkNote(note, option: "--note")
         }
 
         func run() async throws {
@@ -133,7 +134,7 @@ struct JournalCommand: AsyncParsableCommand {
                 let update = status == "confirmed"
                     ? ActionUpdate(received: received.flatMap { Amount($0) }, deliveredAt: at.flatMap(Timestamp.parse) ?? now) : ActionUpdate()
                 do {
-                    let action = try store.transition(key, to: ActionStatus(rawValue: status)!, by: JournalOptions.actor, note: note,
+                    let action = try store.transition(key, to: ActionStatus(rawValue: status)!, by: JournalOptions.actor, note: note.flatMap(JournalNote.kept),
                                                       update: update, at: now)
                     print("\(action.idempotencyKey): \(action.status.rawValue)")
                 } catch let error as JournalError { throw InputFailure(journal: error) }

@@ -20,6 +20,13 @@ struct JournalOptions: ParsableArguments {
         }
     }
 
+    /// Refuses a reason or note the journal would not keep (see ``JournalNote``).
+    static func checkNote(_ text: String?, option: String) throws {
+        if let text, JournalNote.kept(text) == nil {
+            throw ValidationError("\(option) must be at most \(JournalNote.maxCharacters) characters")
+        }
+    }
+
     /// Who the journal names for changes made from this command line.
     static var actor: String {
         "cli:" + (ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")

@@ -9,13 +9,15 @@ struct Pause: AsyncParsableCommand {
 
     @OptionGroup var journal: JournalOptions
 
-    @Option(help: "Why, for whoever reads the journal next.")
+    @Option(help: "Why, for whoever reads the journal next (at most 500 characters).")
     var reason: String?
+
+    func validate() throws { try JournalOptions.checkNote(reason, option: "--reason") }
 
     func run() async throws {
         try await reportingFailures {
             let store = try journal.open()
-            try Self.set(store, PauseState(paused: true, by: JournalOptions.actor, at: Date(), reason: reason))
+            try Self.set(store, PauseState(paused: true, by: JournalOptions.actor, at: Date(), reason: reason.flatMap(JournalNote.kept)))
             print("paused \(journal.path): live cycles now record actions as blocked and send nothing")
         }
     }

@@ -149,7 +149,10 @@ import Testing
     @Test func aPausedJournalBlocksAndSendsNothing() async throws {
         try await withDesk { desk in
             _ = try await desk.rebalance()
-            #expect(try await desk.ballast(["pause", "--reason", "bridge incident"]).status == 0)
+            // A reason is kept as the API keeps one: at most 500 characters, without control characters.
+            #expect(try await desk.ballast(["pause", "--reason", String(repeating: "x", count: 501)]).status == 64)
+            #expect(try await desk.ballast(["pause", "--reason", "bridge\u{1B}[2J incident"]).status == 0)
+            #expect(try SQLiteJournal(path: desk.journal, access: .readOnly).pauseState().reason == "bridge[2J incident")
             let paused = try await desk.rebalance(["--live"])
             #expect(paused.status == 0)
             #expect(paused.stdout.contains("PAUSED"))

@@ -1,12 +1,10 @@
 import BallastCore
+import BallastStore
 import Foundation
 
 /// A request's JSON object, read by the project's strict reader: the API's bodies are small
 /// objects whose unknown fields are refused, never ignored.
 struct RequestBody {
-    /// The longest free text (a reason, a note) a body may carry.
-    static let maxText = 500
-
     let fields: [String: DocumentValue]
 
     /// `what` names the expected shape in the refusal.
@@ -18,12 +16,13 @@ struct RequestBody {
         self.fields = fields
     }
 
-    /// An optional short text, stripped of control and bidi characters (it is stored and shown).
+    /// An optional note (a reason, a note) as the journal keeps it (see ``JournalNote``).
     func text(_ name: String) throws -> String? {
         switch fields[name] {
         case nil, .null?: return nil
-        case .string(let text)? where text.count <= Self.maxText: return DocumentValue.printable(text)
-        default: throw APIFailure(.badRequest, "\(name) must be a string of at most \(Self.maxText) characters")
+        case .string(let text)?: if let kept = JournalNote.kept(text) { return kept }
+        default: break
         }
+        throw APIFailure(.badRequest, "\(name) must be a string of at most \(JournalNote.maxCharacters) characters")
     }
 }
