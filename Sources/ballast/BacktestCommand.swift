@@ -22,7 +22,7 @@ struct BacktestCommand: AsyncParsableCommand {
             cannot be read.
             """)
 
-    @Option(help: "A strategy file (YAML) with a rebalance section.")
+    @Option(help: "A strategy file (YAML) with a rebalance section; - reads standard input.")
     var strategy: String
 
     @Option(help: "calm, bull, bear, growth, shock, or all of them.")

@@ -8,13 +8,13 @@ struct Check: AsyncParsableCommand {
         abstract: "Validate a snapshot or a chains directory, and a strategy; report every problem found.",
         discussion: "Reads no network. Exits 0 when everything is valid and agrees, 65 when anything is wrong.")
 
-    @Option(help: "A market snapshot (JSON, format version 1).")
+    @Option(help: "A market snapshot (JSON, format version 1); - reads standard input.")
     var snapshot: String?
 
     @Option(help: "A directory of chain files (chains/*.yaml); ${NAME} references are checked against the environment.")
     var chains: String?
 
-    @Option(help: "A strategy file (YAML).")
+    @Option(help: "A strategy file (YAML); - reads standard input.")
     var strategy: String
 
     @Option(help: "Output: a table for people, or JSON for programs.")
@@ -39,7 +39,7 @@ struct Check: AsyncParsableCommand {
             if let snapshot {
                 let s = try Inputs.snapshot(snapshot)
                 loadedSnapshot = s
-                summary.append("\(snapshot): " + [Figures.count(s.chains.count, "chain"), Figures.count(s.tokens.count, "token"), Figures.count(s.prices.count, "price"),
+                summary.append("\(Inputs.name(snapshot)): " + [Figures.count(s.chains.count, "chain"), Figures.count(s.tokens.count, "token"), Figures.count(s.prices.count, "price"),
                                                        Figures.count(s.routes.count, "route"), Figures.count(s.balances.count, "balance")].joined(separator: ", "))
             } else if let chains {
                 let market = try Inputs.market(chains)
@@ -63,10 +63,10 @@ struct Check: AsyncParsableCommand {
             if failure.exit == ExitStatus.unavailable { return try finish(problems, warnings: warnings, exit: failure.exit) }
         }
         if let loadedSnapshot, let loadedStrategy {
-            problems += loadedStrategy.problems(against: loadedSnapshot).map { CheckProblem(line: "\(strategy): \($0)") }
+            problems += loadedStrategy.problems(against: loadedSnapshot).map { CheckProblem(line: "\(Inputs.name(strategy)): \($0)") }
         }
         if let s = loadedStrategy {
-            summary.append("\(strategy): strategy \(s.name), \(Figures.count(s.tokens.count, "token"))")
+            summary.append("\(Inputs.name(strategy)): strategy \(s.name), \(Figures.count(s.tokens.count, "token"))")
         }
         try finish(problems, warnings: warnings, exit: ExitStatus.badInput, summary: summary)
     }

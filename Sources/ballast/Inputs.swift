@@ -9,7 +9,14 @@ enum Inputs {
     /// The largest input file read: a snapshot of a very large market is a few megabytes.
     static let maxFileBytes = 64 << 20
 
+    /// The path that names standard input: `ballast snapshot --chains DIR | ballast scan --snapshot -`.
+    static let standardInput = "-"
+
+    /// How messages name the input at `path`.
+    static func name(_ path: String) -> String { path == standardInput ? "standard input" : path }
+
     static func read(_ path: String, what: String) throws -> Data {
+        if path == standardInput { return try readStandardInput(what: what) }
         var info = stat()
         guard stat(path, &info) == 0 else {
             let reason = errno == ENOENT ? "no such \(what) file" : "cannot read the \(what) file: \(String(cString: strerror(errno)))"
@@ -29,10 +36,28 @@ enum Inputs {
         }
     }
 
+    /// Standard input to its end, refused past ``maxFileBytes`` as a file would be.
+    private static func readStandardInput(what: String) throws -> Data {
+        var data = Data()
+        do {
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+                data.append(chunk)
+                guard data.count <= maxFileBytes else {
+                    throw InputFailure(exit: ExitStatus.badInput, lines: ["standard input: the \(what) is larger than \(maxFileBytes >> 20) MB"])
+                }
+            }
+        } catch let failure as InputFailure {
+            throw failure
+        } catch {
+            throw InputFailure(exit: ExitStatus.unavailable, lines: ["standard input: cannot read the \(what): \(error.localizedDescription)"])
+        }
+        return data
+    }
+
     static func snapshot(_ path: String) throws -> Snapshot {
         let data = try read(path, what: "snapshot")
         do {
-            return try Snapshot.decode(json: data, source: path)
+            return try Snapshot.decode(json: data, source: name(path))
         } catch {
             throw InputFailure(validation: error)
         }
@@ -64,8 +89,8 @@ enum Inputs {
     static func strategyFile(_ path: String) throws -> (text: String, strategy: Strategy) {
         let data = try read(path, what: "strategy")
         do {
-            let text = try DocumentParser.text(data, source: path)
-            return (text, try Strategy.decode(yaml: text, source: path))
+            let text = try DocumentParser.text(data, source: name(path))
+            return (text, try Strategy.decode(yaml: text, source: name(path)))
         } catch {
             throw InputFailure(validation: error)
         }

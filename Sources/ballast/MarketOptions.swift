@@ -7,7 +7,7 @@ import Foundation
 /// Where the market comes from: a saved snapshot (replay, analysis), or the live sources
 /// of a chains directory, pulled once.
 struct MarketOptions: ParsableArguments {
-    @Option(help: "A market snapshot (JSON, format version 1).")
+    @Option(help: "A market snapshot (JSON, format version 1); - reads standard input.")
     var snapshot: String?
 
     @Option(help: "A directory of chain files (chains/*.yaml): pull the market from its sources now.")

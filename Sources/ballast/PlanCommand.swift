@@ -9,7 +9,7 @@ struct Plan: AsyncParsableCommand {
 
     @OptionGroup var market: MarketOptions
 
-    @Option(help: "A strategy file (YAML) with a rebalance section.")
+    @Option(help: "A strategy file (YAML) with a rebalance section; - reads standard input.")
     var strategy: String
 
     @Option(help: "Output: a table for people, or JSON for programs.")

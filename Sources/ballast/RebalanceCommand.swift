@@ -24,7 +24,7 @@ struct Rebalance: AsyncParsableCommand {
 
     @OptionGroup var market: MarketOptions
 
-    @Option(help: "A strategy file (YAML) with a rebalance section.")
+    @Option(help: "A strategy file (YAML) with a rebalance section; - reads standard input.")
     var strategy: String
 
     @OptionGroup var journal: JournalOptions

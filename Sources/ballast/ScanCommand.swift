@@ -9,7 +9,7 @@ struct Scan: AsyncParsableCommand {
 
     @OptionGroup var market: MarketOptions
 
-    @Option(help: "A strategy file (YAML) with an arbitrage section.")
+    @Option(help: "A strategy file (YAML) with an arbitrage section; - reads standard input.")
     var strategy: String
 
     @Option(help: "Output: a table for people, or JSON for programs.")

@@ -53,6 +53,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var pull: PullOptions
 
     func validate() throws {
+        guard strategy != Inputs.standardInput else { throw ValidationError("--strategy must name a file: SIGHUP reads it again") }
         guard interval.isFinite, interval >= 0.01, interval <= 86_400 else { throw ValidationError("--interval must be between 0.01 and 86400 seconds") }
         guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be a whole number from 1 to 100000") }
         guard idleTimeout.isFinite, idleTimeout >= 0.01, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0.01 and 86400 seconds") }

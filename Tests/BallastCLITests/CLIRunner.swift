@@ -63,6 +63,13 @@ struct CLIRunner {
         try await start(arguments, environment: environment, directory: directory).finish()
     }
 
+    /// `run` with `input` on its standard input.
+    static func run(_ arguments: [String], input: Data) throws -> Result {
+        let child = try ChildProcess(binary.path, arguments, directory: repository.path, stdin: .pipe)
+        child.finishInput(input)
+        return Running(child: child).collect()
+    }
+
     static func temporaryFile(_ contents: String, suffix: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-cli-\(UUID().uuidString)\(suffix)")
         try Data(contents.utf8).write(to: url)

@@ -21,6 +21,22 @@ import Testing
         #expect(result.stdout.contains("✓ strategies/majors.yaml: strategy majors, 3 tokens"))
     }
 
+    /// `-` reads standard input: `ballast snapshot --chains DIR | ballast scan --snapshot -`.
+    @Test func aSnapshotOrAStrategyCanComeFromStandardInput() throws {
+        let snapshotText = try Data(contentsOf: CLIRunner.repository.appendingPathComponent(snapshot))
+        let piped = try CLIRunner.run(["plan", "--snapshot", "-", "--strategy", strategy], input: snapshotText)
+        #expect(piped.status == 0 && piped.stdout.contains("WETH: 3 transfers, fees $55.26 (optimal)"), "\(piped.stdout)\(piped.stderr)")
+        let strategyText = try Data(contentsOf: CLIRunner.repository.appendingPathComponent(strategy))
+        let checked = try CLIRunner.run(["check", "--snapshot", snapshot, "--strategy", "-"], input: strategyText)
+        #expect(checked.status == 0 && checked.stdout.contains("✓ standard input: strategy majors, 3 tokens"), "\(checked.stdout)\(checked.stderr)")
+        let wrong = try CLIRunner.run(["scan", "--snapshot", "-", "--strategy", strategy], input: Data(#"{"version": 2}"#.utf8))
+        #expect(wrong.status == 65 && wrong.stderr.contains("standard input: version 2 is not supported"), "\(wrong.stderr)")
+        let huge = try CLIRunner.run(["scan", "--snapshot", "-", "--strategy", strategy], input: Data(repeating: 0x20, count: (64 << 20) + 1))
+        #expect(huge.status == 65 && huge.stderr.contains("standard input: the snapshot is larger than 64 MB"), "\(huge.stderr)")
+        let serve = try CLIRunner.run(["serve", "--chains", "chains", "--strategy", "-"], input: strategyText)
+        #expect(serve.status == 64 && serve.stderr.contains("SIGHUP reads it again"), "\(serve.stderr)")
+    }
+
     /// Issue 9: the shipped chain files have no treasury. That is valid (a market can be scanned),
     /// but a desk must be told its plans will have no balances to work from.
     @Test func chainFilesWithoutATreasuryAreWarnedAboutNotRefused() throws {
