@@ -54,12 +54,19 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard strategy != Inputs.standardInput else { throw ValidationError("--strategy must name a file: SIGHUP reads it again") }
-        guard interval.isFinite, interval >= 0.01, interval <= 86_400 else { throw ValidationError("--interval must be between 0.01 and 86400 seconds") }
+        try Self.checkSeconds(interval, "--interval")
         guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be a whole number from 1 to 100000") }
-        guard idleTimeout.isFinite, idleTimeout >= 0.01, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0.01 and 86400 seconds") }
+        try Self.checkSeconds(idleTimeout, "--idle-timeout")
         guard (0...36_500).contains(keepOpportunitiesDays) else { throw ValidationError("--keep-opportunities-days must be a whole number of days from 0 to 36500") }
         guard Self.address(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080") }
     }
+
+    /// A duration option in seconds: 0.01 to a day, kept to the millisecond.
+    private static func checkSeconds(_ seconds: Double, _ option: String) throws {
+        guard seconds.isFinite, seconds >= 0.01, seconds <= 86_400 else { throw ValidationError("\(option) must be between 0.01 and 86400 seconds") }
+    }
+
+    private static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000)) }
 
     static func address(_ text: String) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
@@ -87,11 +94,11 @@ struct Serve: AsyncParsableCommand {
         do {
             try await ServiceRunner.run(
                 settings: ServiceSettings(
-                    interval: .milliseconds(Int64(interval * 1000)), live: live, host: host, port: port,
+                    interval: Self.duration(interval), live: live, host: host, port: port,
                     apiToken: environment["BALLAST_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }, journalPath: journal.path,
                     pull: pull.settings, version: Ballast.version, environment: environment,
                     opportunityRetention: keepOpportunitiesDays == 0 ? nil : .seconds(keepOpportunitiesDays * 86_400),
-                    maxConnections: maxConnections, idleTimeout: .milliseconds(Int64(idleTimeout * 1000))),
+                    maxConnections: maxConnections, idleTimeout: Self.duration(idleTimeout)),
                 loader: loader, logger: logger)
         } catch let failure as ServiceRunner.StartFailure {
             Terminal.error(failure.description)
