@@ -25,9 +25,14 @@ final class RawConnection {
     deinit { close(descriptor) }
 
     /// Waits up to `seconds` for something to read (or the end); true if there is.
-    func readable(within seconds: Double) -> Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, Int32(seconds * 1000)) == 1
+    func readable(within seconds: Double) -> Bool { Self.firstReadable(of: [self], within: seconds) != nil }
+
+    /// Waits up to `seconds` for any of `connections` to have something to read (or its end);
+    /// the index of the first that has.
+    static func firstReadable(of connections: [RawConnection], within seconds: Double) -> Int? {
+        var entries = connections.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+        guard poll(&entries, nfds_t(entries.count), Int32(seconds * 1000)) > 0 else { return nil }
+        return entries.firstIndex { $0.revents != 0 }
     }
 
     /// True once the server has closed the connection, waiting up to `seconds` for it.
