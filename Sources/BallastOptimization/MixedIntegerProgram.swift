@@ -54,6 +54,12 @@ public struct MixedIntegerProgram: Sendable, Codable {
         constraints.append(Constraint(terms, lower: lower, upper: upper))
     }
 
+    /// Adds rows built elsewhere, such as cuts found on a relaxation.
+    public mutating func addConstraints(_ rows: [Constraint]) {
+        precondition(rows.allSatisfy { $0.variables.allSatisfy { $0 >= 0 && $0 < variables.count } }, "a row names a variable the program lacks")
+        constraints += rows
+    }
+
     /// The same program minimising `Σ costs[i]·x[i]` instead.
     public func withCosts(_ costs: [Double]) -> MixedIntegerProgram {
         precondition(costs.count == variables.count, "one cost per variable")

@@ -360,32 +360,67 @@ import Testing
     /// treasuries: rows on 25 tokens, the relaxation higher on all 25).
     @Test func theRowsThatMakeAGiverSendHoldForTheOptimumAndLiftTheRelaxation() throws {
         var tokens = 0, lifted = 0
-        for seed in 1...16 {
-            var generator = TreasuryGenerator(chains: 5 + seed % 4, seed: UInt64(3000 + seed))
+        try forEachSmallTreasuryToken(seeds: 3001...3016) { label, formulation in
+            let rows = formulation.mustSendRows()
+            guard !rows.isEmpty else { return }
+            let uncut = formulation.everyShortfallMet
+            let optimum = CBC.solve(uncut, limits: SolverLimits(maxNodes: 20_000))
+            guard optimum.status == .optimal else { return }
+            for row in rows {
+                let opened = row.reduce(0) { $0 + optimum.values[$1.variable] * $1.coefficient }
+                #expect(opened >= 1 - 1e-6, "\(label): \(opened)")
+            }
+            let cut = formulation.withoutShortfall
+            let plain = try #require(CBC.withLinearSession(uncut) { $0.solve()?.objective } ?? nil)
+            let stronger = try #require(CBC.withLinearSession(cut) { $0.solve()?.objective } ?? nil)
+            #expect(stronger >= plain - 1e-6 * optimum.objective && stronger <= optimum.objective * (1 + 1e-6) + 1e-6, "\(label)")
+            if stronger > plain + 1e-3 * optimum.objective { lifted += 1 }
+            tokens += 1
+        }
+        #expect(tokens >= 10 && lifted * 2 >= tokens, "\(lifted) of \(tokens)")
+    }
+
+    /// Cut-set rows found on a relaxation hold for the optimum (they hold for every plan no
+    /// dearer than the incumbent, here the optimum itself), so the bound they tighten never
+    /// passes it; and they bite: the tightened bound is above the relaxation's on most tokens.
+    @Test func theCutSetRowsHoldForTheOptimumAndTightenTheBound() throws {
+        var rows = 0, tokens = 0, tightened = 0
+        try forEachSmallTreasuryToken(seeds: 4001...4014) { label, formulation in
+            let program = formulation.withoutShortfall
+            let optimum = CBC.solve(program, limits: SolverLimits(maxNodes: 20_000))
+            guard optimum.status == .optimal, optimum.objective > 0 else { return }
+            let lossCap = try #require(formulation.lossCap(incumbentUSD: optimum.objective))
+            let (relaxed, bound) = try #require(CBC.withLinearSession(program) { session -> ((values: [Double], objective: Double), Double)? in
+                guard let relaxed = session.solve() else { return nil }
+                for row in formulation.violatedCutSets(relaxed.values, lossCap: lossCap, limit: 10_000) {
+                    let activity = zip(row.variables, row.coefficients).reduce(0) { $0 + optimum.values[$1.0] * $1.1 }
+                    #expect(activity >= row.lower - 1e-6, "\(label): \(activity)")
+                    rows += 1
+                }
+                let bound = formulation.tightenWithCutSets(session, from: relaxed, incumbentUSD: optimum.objective, rounds: 20).objective
+                return (relaxed, bound)
+            } ?? nil)
+            #expect(bound <= optimum.objective * (1 + 1e-6) + 1e-6, "\(label): bound \(bound), optimum \(optimum.objective)")
+            #expect(bound >= relaxed.objective - 1e-6 * optimum.objective, "\(label)")
+            if bound > relaxed.objective + 1e-3 * optimum.objective { tightened += 1 }
+            tokens += 1
+        }
+        #expect(rows >= 20 && tokens >= 10 && tightened * 2 >= tokens, "\(rows) rows; \(tightened) of \(tokens) tightened")
+    }
+
+    /// Every token of a small generated treasury (5–8 chains; random limits on every other
+    /// seed) that can be planned, with its label and formulation.
+    private func forEachSmallTreasuryToken(seeds: ClosedRange<Int>, _ body: (String, PlanFormulation) throws -> Void) throws {
+        for seed in seeds {
+            var generator = TreasuryGenerator(chains: 5 + seed % 4, seed: UInt64(seed))
             generator.randomLimits = seed % 2 == 0
             let (snapshot, strategy) = generator.market()
             let rebalancer = try #require(Rebalancer(strategy: strategy))
             for token in strategy.tokens {
                 guard let formulation = rebalancer.formulation(of: token, snapshot: snapshot) else { continue }
-                let rows = formulation.mustSendRows()
-                guard !rows.isEmpty else { continue }
-                let label = "seed \(seed) \(token)"
-                let uncut = formulation.everyShortfallMet
-                let optimum = CBC.solve(uncut, limits: SolverLimits(maxNodes: 20_000))
-                guard optimum.status == .optimal else { continue }
-                for row in rows {
-                    let opened = row.reduce(0) { $0 + optimum.values[$1.variable] * $1.coefficient }
-                    #expect(opened >= 1 - 1e-6, "\(label): \(opened)")
-                }
-                let cut = formulation.withoutShortfall
-                let plain = try #require(CBC.withLinearSession(uncut) { $0.solve()?.objective } ?? nil)
-                let stronger = try #require(CBC.withLinearSession(cut) { $0.solve()?.objective } ?? nil)
-                #expect(stronger >= plain - 1e-6 * optimum.objective && stronger <= optimum.objective * (1 + 1e-6) + 1e-6, "\(label)")
-                if stronger > plain + 1e-3 * optimum.objective { lifted += 1 }
-                tokens += 1
+                try body("seed \(seed) \(token)", formulation)
             }
         }
-        #expect(tokens >= 10 && lifted * 2 >= tokens, "\(lifted) of \(tokens)")
     }
 
     /// Networks large enough that the plan comes from the exact search near the plan search's

@@ -293,46 +293,25 @@ struct PlanFormulation {
         return capped
     }
 
+    /// The shortfall a program held to every shortfall still allows (its solver slack), in
+    /// tokens at the least price.
+    var allowedUnmet: Double {
+        let cheapest = unmetVariable.indices.filter { unmetVariable[$0] != nil }.map(book.valuationPrice).min() ?? 1
+        return cheapest > 0 ? slack / cheapest : .infinity
+    }
+
     /// Per giver that must part with some of its surplus in every plan that meets the
-    /// shortfall, the terms of `Σ_{l out of it} min(1, cap_l/d)·y_l ≥ 1`: it opens a lane.
-    /// Tokens are only lost on the way, so what the chains end with sums to what they hold less
-    /// the fees L; every other chain ends at or above its rule, which leaves this one at most
-    /// `U = B − Σ_{j≠i} floor_j` (L only lowers it, as shares are of B − L), and it sends at
-    /// least `d = b_i − U`. In a nearly balanced treasury nearly every giver must send, and the
-    /// relaxation meets `Σ x ≥ d` with slivers of openings; no row of the program says so alone
-    /// (it comes from all of them), so the solver's own cuts never find it.
+    /// shortfall, the terms of the row that opens a lane out of it: the cut-set row of
+    /// everything else (see ``cutSetTerms(into:lossCap:)``). In a nearly balanced treasury nearly
+    /// every giver must send, and the relaxation meets that with slivers of openings; no row of
+    /// the program says so alone (it comes from all of them), so the solver's own cuts never find it.
     func mustSendRows() -> [[(variable: Int, coefficient: Double)]] {
         guard !isLinear, !isAggregated else { return [] }
-        let n = book.chains.count, total = book.total.doubleValue
-        let balance = book.balance.map(\.doubleValue)
-        let weighted = (0..<n).filter { roles[$0] != .holder }
-        // L's coefficient in U is 1 − Σ w_j over the weighted others: shares never sum above 1.
-        guard weighted.reduce(0, { $0 + book.weights[$1] }) <= 1 else { return [] }
-        // The shortfall the held program still allows (its solver slack), in tokens at the least price.
-        let cheapest = unmetVariable.indices.filter { unmetVariable[$0] != nil }.map(book.valuationPrice).min() ?? 1
-        let allowedUnmet = cheapest > 0 ? slack / cheapest : .infinity
-        let floor = (0..<n).map { j -> Double in
-            switch roles[j] {
-            case .holder: balance[j]
-            case .giver: book.weights[j] * total - dust
-            case .short: book.weights[j] * total + margin[j]
-            }
-        }
-        let floors = floor.reduce(0, +)
-        // Far above the solver's tolerances, so no plan within them is cut off.
-        let tolerance = 1e-6 * max(total, 1) + allowedUnmet
-        return (0..<n).compactMap { i -> [(variable: Int, coefficient: Double)]? in
-            guard roles[i] == .giver, !lanesOut[i].isEmpty else { return nil }
-            let most = total - (floors - floor[i]) + allowedUnmet
-            let least = balance[i] - most
-            guard least > tolerance else { return nil }
-            var terms: [(variable: Int, coefficient: Double)] = []
-            for l in lanesOut[i] {
-                // A lane open for free can carry it all: nothing to say.
-                guard let y = decision[l] else { return nil }
-                terms.append((y, min(1, mostCarried(by: lanes[l]) / least)))
-            }
-            return terms
+        return book.chains.indices.compactMap { i in
+            guard roles[i] == .giver else { return nil }
+            var everyOther = [Bool](repeating: true, count: book.chains.count)
+            everyOther[i] = false
+            return cutSetTerms(into: everyOther, lossCap: 0)
         }
     }
 

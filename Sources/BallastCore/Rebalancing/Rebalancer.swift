@@ -36,13 +36,24 @@ public struct Rebalancer: Sendable {
         return PlanReport(takenAt: snapshot.takenAt, plans: plans, priceIssues: market.issues)
     }
 
+    /// Rounds of cut-set rows ``program(of:snapshot:cheaperThanUSD:)`` adds.
+    static let exportedCutSetRounds = 12
+
     /// The mixed-integer program `symbol`'s plans solve (every shortfall met, the first
-    /// attempt's margins), with the source-tracked rows that hold for plans cheaper than
+    /// attempt's margins), with the source-tracked and cut-set rows that hold for plans cheaper than
     /// `cheaperThanUSD`: what lets another solver check a plan's cost or bound, or ask whether
     /// any plan is cheaper by some margin. Nil when the token cannot be planned or is linear.
     public func program(of symbol: String, snapshot: Snapshot, cheaperThanUSD: Double) -> MixedIntegerProgram? {
         guard let formulation = formulation(of: symbol, snapshot: snapshot) else { return nil }
-        return formulation.sourceTracked(formulation.withoutShortfall, incumbentUSD: cheaperThanUSD)
+        guard var tracked = formulation.sourceTracked(formulation.withoutShortfall, incumbentUSD: cheaperThanUSD) else { return nil }
+        // Cut-set rows by as many rounds as a measurement can afford (at 30 chains about ten
+        // minutes): another solver starts from a stronger relaxation than a plan's own bound.
+        let cuts = CBC.withLinearSession(tracked) { session -> [MixedIntegerProgram.Constraint] in
+            guard let solved = session.solve() else { return [] }
+            return formulation.tightenWithCutSets(session, from: solved, incumbentUSD: cheaperThanUSD, rounds: Self.exportedCutSetRounds).rows
+        } ?? []
+        tracked.addConstraints(cuts)
+        return tracked
     }
 
     /// `symbol`'s program as its plans' first attempt builds it; nil when it cannot be planned.
