@@ -12,7 +12,7 @@ public final class LinearSession {
     public let variableCount: Int
     private let model: UnsafeMutableRawPointer
     private var lower: [Double], upper: [Double], costs: [Double]
-    private var changedBounds = false, changedCosts = false, addedRows = false, solvedOnce = false
+    private var changedBounds = false, changedCosts = false, addedRows = false, solvedOnce = false, iterationsLimited = false
     /// CLP failed one of its own assertions in a solve: the model is left as it is (see
     /// guard.c) and every later solve answers nil.
     public private(set) var broken = false
@@ -37,6 +37,7 @@ public final class LinearSession {
     /// are the same on every machine, so a cap keeps a plan deterministic where time would not.
     public func limitIterations(_ iterations: Int) {
         Clp_setMaximumIterations(model, Int32(clamping: max(0, iterations)))
+        iterationsLimited = true
     }
 
     /// Sets a variable's bounds for the next solve.
@@ -89,8 +90,10 @@ public final class LinearSession {
         } else if changedCosts {
             run(BallastClpPrimal)
         }
-        // A warm start that stalls is retried from scratch once.
-        if !broken, solvedOnce, Clp_status(model) != 0, Clp_status(model) != 1 { run(BallastClpInitialSolve) }
+        // A warm start that stalls is retried from scratch once; one stopped by the cap is not
+        // (from scratch CLP's crash and primal pass ignore it: minutes at 100 chains, measured).
+        let stoppedByCap = iterationsLimited && Clp_status(model) == 3
+        if !broken, solvedOnce, Clp_status(model) != 0, Clp_status(model) != 1, !stoppedByCap { run(BallastClpInitialSolve) }
         guard !broken else { return nil }
         solvedOnce = true
         changedBounds = false

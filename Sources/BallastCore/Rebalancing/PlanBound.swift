@@ -10,7 +10,10 @@ extension PlanFormulation {
                          sourceTrackedUpTo largestTracked: Int = Self.largestSourceTrackedProgram) -> Double? {
         let plain = CBC.withLinearSession(program) { session -> (objective: Double, cuts: [MixedIntegerProgram.Constraint])? in
             guard var solved = session.solve() else { return nil }
-            if program.variables.count <= Self.largestFirstHopProgram, let rows = firstHopRows(incumbentUSD: incumbentUSD) {
+            // Past the size the first-hop rows stop at, the plain relaxation's bound stands alone:
+            // its re-solves with cut-set rows took minutes at 50 and 100 chains (measured).
+            guard program.variables.count <= Self.largestFirstHopProgram else { return (solved.objective, []) }
+            if let rows = firstHopRows(incumbentUSD: incumbentUSD) {
                 // Added as cuts on the plain relaxation's basis: solved afresh with them, CLP took
                 // 1.6–1.8 times as long (measured at 50 chains).
                 session.addConstraints(rows)
@@ -68,10 +71,10 @@ extension PlanFormulation {
     }
 
     /// Rounds of cut-set rows a plan's bound is tightened by, and the simplex iterations each
-    /// round's re-solve may take. Each round costs 0.3–0.7 s at 30 chains, nearly all of it
-    /// CLP's; two rounds took the mean gap of `bench plan --chains 20 25 30 --networks 3` from
-    /// 13.6%, 18.0% and 23.9% to 9.2%, 13.6% and 20.8%, for 0.2–0.8 s more a plan (measured;
-    /// eight rounds to 4.6%, 7.3% and 12.1%, but 3.8, 8.6 and 15 s a plan).
+    /// round's re-solve may take (one stopped by the cap ends the rounds). With them the mean
+    /// gap of `bench plan --chains 20 25 30 --networks 3` went from 13.6%, 18.0% and 23.9% to
+    /// 9.2%, 15.9% and 23.7%, for up to 0.6 s more a plan (measured; eight uncapped rounds reach
+    /// 4.6%, 7.3% and 12.1%, but at 4, 9 and 15 s a plan).
     static let cutSetRounds = 2
     static let cutSetIterations = 1_000
     /// Variables beyond which the source-tracked bound is not computed (see below).
