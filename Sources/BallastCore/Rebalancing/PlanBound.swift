@@ -36,9 +36,8 @@ extension PlanFormulation {
     /// `incumbentUSD` (see ``sourceTracked(_:incumbentUSD:)``); 0 for chains that are not givers.
     /// Nil when no finite incumbent caps the tokens fees take.
     private func partingCaps(incumbentUSD: Double) -> [Double]? {
-        let cheapestPrice = lanes.map(\.price).min() ?? 0
-        guard cheapestPrice > 0, incumbentUSD.isFinite else { return nil }
-        let lossCap = incumbentUSD / cheapestPrice, total = book.total.doubleValue
+        guard let lossCap = lossCap(incumbentUSD: incumbentUSD) else { return nil }
+        let total = book.total.doubleValue
         return book.chains.indices.map { s in
             guard roles[s] == .giver else { return 0 }
             return max(0, min(book.spendable[s].doubleValue, book.balance[s].doubleValue - book.weights[s] * total + book.weights[s] * lossCap + dust))

@@ -2,7 +2,7 @@ import BallastOptimization
 import Foundation
 
 /// What each chain adds to a set of chains' need for tokens from outside it (see
-/// ``PlanFormulation/cutSetTerms(into:lossCap:)``), worked out once for the many sets a
+/// ``PlanFormulation/cutSetTerms(into:lossCap:ledger:)``), worked out once for the many sets a
 /// separation round weighs.
 struct CutSetLedger {
     /// Per chain, `w·B + c − b` under its rule (0 for a chain below target that is not short).
@@ -41,8 +41,8 @@ extension PlanFormulation {
     /// rest is a single chain, with no lanes of its own, summing over the rest instead gives
     /// `d` without the loss term (L only lowers the rest's rules less than it lowers the total):
     /// then `lossCap` is not needed.
-    func cutSetTerms(into member: [Bool], lossCap: Double) -> [(variable: Int, coefficient: Double)]? {
-        guard let (least, entering) = cutSet(into: member, lossCap: lossCap, ledger: CutSetLedger(self)) else { return nil }
+    func cutSetTerms(into member: [Bool], lossCap: Double, ledger: CutSetLedger) -> [(variable: Int, coefficient: Double)]? {
+        guard let (least, entering) = cutSet(into: member, lossCap: lossCap, ledger: ledger) else { return nil }
         var terms: [(variable: Int, coefficient: Double)] = []
         for l in entering {
             // A lane open for free can carry it all: nothing to say.

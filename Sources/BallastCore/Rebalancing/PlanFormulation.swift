@@ -302,16 +302,17 @@ struct PlanFormulation {
 
     /// Per giver that must part with some of its surplus in every plan that meets the
     /// shortfall, the terms of the row that opens a lane out of it: the cut-set row of
-    /// everything else (see ``cutSetTerms(into:lossCap:)``). In a nearly balanced treasury nearly
+    /// everything else (see ``cutSetTerms(into:lossCap:ledger:)``). In a nearly balanced treasury nearly
     /// every giver must send, and the relaxation meets that with slivers of openings; no row of
     /// the program says so alone (it comes from all of them), so the solver's own cuts never find it.
     func mustSendRows() -> [[(variable: Int, coefficient: Double)]] {
         guard !isLinear, !isAggregated else { return [] }
+        let ledger = CutSetLedger(self)
         return book.chains.indices.compactMap { i in
             guard roles[i] == .giver else { return nil }
             var everyOther = [Bool](repeating: true, count: book.chains.count)
             everyOther[i] = false
-            return cutSetTerms(into: everyOther, lossCap: 0)
+            return cutSetTerms(into: everyOther, lossCap: 0, ledger: ledger)
         }
     }
 
